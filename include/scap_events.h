@@ -111,4 +111,36 @@ static inline bool scap_event_param_str(const ss_plugin_event* evt, uint32_t idx
 	return true;
 }
 
+/* Size of an async event (type 402) carrying `name` and `dlen` data bytes. */
+static inline uint64_t scap_async_event_size(const char* name, uint32_t dlen)
+{
+	return EVT_ASYNC_HDR_LEN + (uint64_t)strlen(name) + 1 + dlen;
+}
+
+/*
+ * Writes an async event (plugin-abi.md §9.3) into buf, which must hold
+ * scap_async_event_size() bytes. plugin_id is 0: the host overwrites it.
+ */
+static inline void scap_async_event_write(void* buf, uint64_t ts, uint64_t tid, const char* name,
+                                          const void* data, uint32_t dlen)
+{
+	uint8_t* b = (uint8_t*)buf;
+	uint32_t nlen = (uint32_t)strlen(name) + 1;
+	uint32_t len = EVT_ASYNC_HDR_LEN + nlen + dlen;
+	uint16_t type = PPME_ASYNCEVENT_E;
+	uint32_t nparams = 3, plen0 = 4, plugin_id = 0;
+	memcpy(b, &ts, 8);
+	memcpy(b + 8, &tid, 8);
+	memcpy(b + 16, &len, 4);
+	memcpy(b + 20, &type, 2);
+	memcpy(b + 22, &nparams, 4);
+	memcpy(b + 26, &plen0, 4);
+	memcpy(b + 30, &nlen, 4);
+	memcpy(b + 34, &dlen, 4);
+	memcpy(b + 38, &plugin_id, 4);
+	memcpy(b + 42, name, nlen);
+	if (dlen)
+		memcpy(b + 42 + nlen, data, dlen);
+}
+
 #endif

@@ -12,7 +12,8 @@
 
 /*
  * Decodes `len` bytes (a trailing NUL and/or newline is accepted). Returns a
- * finalized record with one reference, or NULL with a message in err.
+ * finalized record with one reference, or NULL with a message in err. On
+ * success err is "" or names the first key ignored for its type (worth a log).
  */
 ctr_record* ctr_json_decode(const char* buf, size_t len, char* err, size_t errlen);
 

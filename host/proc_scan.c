@@ -1,0 +1,179 @@
+#include "proc_scan.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_ARGS 256
+#define MAX_CGROUPS 64
+
+typedef struct task_buf {
+	char comm[64];
+	char exe_path[4096];
+	char cmdline[8192];
+	const char* args[MAX_ARGS + 1];
+	char* cgroups[MAX_CGROUPS + 1];
+	size_t ncgroups;
+} task_buf;
+
+static ssize_t read_file(const char* path, char* buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* PPid and the innermost NSpid/NStgid values from the status file. */
+static int read_status(const char* dir, long* ptid, long* vpid, long* vtid)
+{
+	char path[512], line[512];
+	snprintf(path, sizeof(path), "%s/status", dir);
+	FILE* f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char* last = strrchr(line, '\t');
+		long v = last ? atol(last + 1) : 0;
+		if (!strncmp(line, "PPid:", 5))
+			*ptid = v;
+		else if (!strncmp(line, "NStgid:", 7))
+			*vpid = v;
+		else if (!strncmp(line, "NSpid:", 6))
+			*vtid = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* argv as NUL-separated strings; args[] gets argv[1..]. */
+static const char* read_cmdline(const char* dir, task_buf* b)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/cmdline", dir);
+	ssize_t n = read_file(path, b->cmdline, sizeof(b->cmdline));
+	size_t na = 0;
+	if (n <= 0) {
+		b->args[0] = NULL;
+		return "";
+	}
+	b->cmdline[n] = '\0';
+	for (char* p = b->cmdline + strlen(b->cmdline) + 1; p < b->cmdline + n && na < MAX_ARGS;
+	     p += strlen(p) + 1)
+		b->args[na++] = p;
+	b->args[na] = NULL;
+	return b->cmdline;
+}
+
+/* One "controller=path" entry per v1 controller; cgroup v2 gets the driver's "unified" name. */
+static void read_cgroups(const char* dir, task_buf* b)
+{
+	char path[512], line[4096];
+	snprintf(path, sizeof(path), "%s/cgroup", dir);
+	b->ncgroups = 0;
+	FILE* f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f) && b->ncgroups < MAX_CGROUPS) {
+		line[strcspn(line, "\n")] = '\0';
+		char* c1 = strchr(line, ':');
+		char* c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		char* ctrls = c1 + 1;
+		char* save = NULL;
+		for (char* c = strtok_r(*ctrls ? ctrls : (char[]){"unified"}, ",", &save);
+		     c && b->ncgroups < MAX_CGROUPS; c = strtok_r(NULL, ",", &save)) {
+			if (!strncmp(c, "name=", 5))
+				c += 5;
+			if (asprintf(&b->cgroups[b->ncgroups], "%s=%s", c, c2 + 1) >= 0)
+				b->ncgroups++;
+		}
+	}
+	if (f)
+		fclose(f);
+	b->cgroups[b->ncgroups] = NULL;
+}
+
+/* Start time of the task's pid-namespace init: when its /proc/1 appeared, as libscap does. */
+static uint64_t pidns_init_start(const char* dir)
+{
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/root/proc/1", dir);
+	if (stat(path, &st))
+		return 0;
+	return (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec;
+}
+
+int host_scan_task(host* h, const char* proc_root, long pid, long tid)
+{
+	char dir[256];
+	task_buf* b = calloc(1, sizeof(*b));
+	if (!b)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/%ld/task/%ld", proc_root, pid, tid);
+	long ptid = 0, vpid = pid, vtid = tid;
+	int rc = read_status(dir, &ptid, &vpid, &vtid);
+	if (rc == 0) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/comm", dir);
+		if (read_file(path, b->comm, sizeof(b->comm)) > 0)
+			b->comm[strcspn(b->comm, "\n")] = '\0';
+		snprintf(path, sizeof(path), "%s/exe", dir);
+		ssize_t n = readlink(path, b->exe_path, sizeof(b->exe_path) - 1);
+		b->exe_path[n > 0 ? n : 0] = '\0';
+		const char* exe = read_cmdline(dir, b);
+		read_cgroups(dir, b);
+		host_proc p = {.tid = tid, .pid = pid, .ptid = ptid, .vtid = vtid, .vpid = vpid,
+		               .pidns_init_start_ts = pidns_init_start(dir), .comm = b->comm,
+		               .exe = exe[0] ? exe : b->comm, .exe_path = b->exe_path, .args = b->args,
+		               .cgroups = (const char* const*)b->cgroups};
+		rc = host_thread_add(h, &p);
+	}
+	for (size_t i = 0; i < b->ncgroups; i++)
+		free(b->cgroups[i]);
+	free(b);
+	return rc;
+}
+
+static long scan_tasks(host* h, const char* proc_root, long pid)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/%ld/task", proc_root, pid);
+	DIR* d = opendir(dir);
+	if (!d)
+		return 0;
+	long n = 0;
+	struct dirent* de;
+	while ((de = readdir(d))) {
+		long tid = atol(de->d_name);
+		if (tid > 0 && host_scan_task(h, proc_root, pid, tid) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+long host_scan_proc(host* h, const char* proc_root)
+{
+	DIR* d = opendir(proc_root);
+	if (!d)
+		return -1;
+	long n = 0;
+	struct dirent* de;
+	while ((de = readdir(d))) {
+		long pid = atol(de->d_name);
+		if (pid > 0)
+			n += scan_tasks(h, proc_root, pid);
+	}
+	closedir(d);
+	return n;
+}

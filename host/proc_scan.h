@@ -1,0 +1,19 @@
+/*
+ * Fills the host's threads table from /proc, as libscap does when a live
+ * capture opens: every task with tid, pid, ptid, vtid/vpid (NSpid), comm,
+ * exe (argv[0]), exe_path, args, cgroups and the pid-namespace init start time.
+ */
+#ifndef HOST_PROC_SCAN_H
+#define HOST_PROC_SCAN_H
+
+#include <stddef.h>
+
+#include "host.h"
+
+/* proc_root is normally "/proc". Returns the number of threads added, -1 on error. */
+long host_scan_proc(host* h, const char* proc_root);
+
+/* Reads one task; 0 on success (the task may vanish meanwhile: -1). */
+int host_scan_task(host* h, const char* proc_root, long pid, long tid);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * The async event emitter: turns a record into a `container` or
+ * `container_removed` event (plugin-abi.md §9.3, payload = JSON + NUL) and
+ * hands it to the host's handler. Callable from any thread; a read-write lock
+ * guarantees no handler call after async_set_handler(NULL) returned.
+ */
+#ifndef ASYNC_H
+#define ASYNC_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "ctr_record.h"
+#include "plugin_api.h"
+
+#define ASYNC_EVT_CONTAINER "container"
+#define ASYNC_EVT_REMOVED "container_removed"
+#define ASYNC_TID_LIVE 0 /* thread id of live events: a tid that never exists */
+#define ASYNC_TID_DUMP 1
+
+typedef struct async_emitter {
+	pthread_rwlock_t lock;
+	ss_plugin_owner_t* owner;
+	ss_plugin_async_event_handler_t handler;
+} async_emitter;
+
+void async_init(async_emitter* a);
+void async_destroy(async_emitter* a);
+void async_set_handler(async_emitter* a, ss_plugin_owner_t* owner,
+                       ss_plugin_async_event_handler_t handler);
+bool async_enabled(async_emitter* a);
+
+/*
+ * Emits one event for r through the installed handler (false when none is
+ * installed or the host refused it; err gets the reason if non-NULL).
+ */
+bool async_emit_record(async_emitter* a, const char* name, const ctr_record* r, char* err);
+
+/* Same through an explicit handler (plugin_dump_state): real ts, tid 1. */
+bool async_emit_with(ss_plugin_owner_t* owner, ss_plugin_async_event_handler_t handler,
+                     const char* name, const ctr_record* r, uint64_t ts, uint64_t tid, char* err);
+
+#endif

@@ -1,0 +1,129 @@
+#include "idset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char idset_tomb;
+#define IDSET_TOMB (&idset_tomb)
+
+static uint64_t hash(const char* s)
+{
+	uint64_t h = 1469598103934665603ull;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+void idset_init(idset* s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void idset_free(idset* s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->keys[i] && s->keys[i] != IDSET_TOMB)
+			free(s->keys[i]);
+	free(s->keys);
+	free(s->stamps);
+	idset_init(s);
+}
+
+/* Slot holding id, or the first free slot of its probe sequence when absent. */
+static size_t find(const idset* s, const char* id, bool* found)
+{
+	size_t mask = s->cap - 1, i = hash(id) & mask, free_slot = SIZE_MAX;
+	for (;; i = (i + 1) & mask) {
+		char* k = s->keys[i];
+		if (!k) {
+			*found = false;
+			return free_slot != SIZE_MAX ? free_slot : i;
+		}
+		if (k == IDSET_TOMB) {
+			if (free_slot == SIZE_MAX)
+				free_slot = i;
+		} else if (!strcmp(k, id)) {
+			*found = true;
+			return i;
+		}
+	}
+}
+
+static bool grow(idset* s)
+{
+	idset n = {0};
+	n.cap = s->cap ? s->cap * 2 : 16;
+	/* Rehash in place of tombstones when most of the table is deleted slots. */
+	if (s->cap && s->count * 4 < s->cap)
+		n.cap = s->cap;
+	n.keys = calloc(n.cap, sizeof(*n.keys));
+	n.stamps = calloc(n.cap, sizeof(*n.stamps));
+	if (!n.keys || !n.stamps) {
+		free(n.keys);
+		free(n.stamps);
+		return false;
+	}
+	for (size_t i = 0; i < s->cap; i++) {
+		if (!s->keys[i] || s->keys[i] == IDSET_TOMB)
+			continue;
+		bool found;
+		size_t j = find(&n, s->keys[i], &found);
+		n.keys[j] = s->keys[i];
+		n.stamps[j] = s->stamps[i];
+		n.used++;
+		n.count++;
+	}
+	free(s->keys);
+	free(s->stamps);
+	*s = n;
+	return true;
+}
+
+bool idset_put(idset* s, const char* id, uint64_t stamp)
+{
+	if ((s->used + 1) * 4 > s->cap * 3 && !grow(s))
+		return false;
+	bool found;
+	size_t i = find(s, id, &found);
+	if (!found) {
+		char* k = strdup(id);
+		if (!k)
+			return false;
+		if (!s->keys[i])
+			s->used++;
+		s->keys[i] = k;
+		s->count++;
+	}
+	s->stamps[i] = stamp;
+	return true;
+}
+
+bool idset_get(const idset* s, const char* id, uint64_t* stamp)
+{
+	if (!s->count)
+		return false;
+	bool found;
+	size_t i = find(s, id, &found);
+	if (found && stamp)
+		*stamp = s->stamps[i];
+	return found;
+}
+
+bool idset_del(idset* s, const char* id)
+{
+	if (!s->count)
+		return false;
+	bool found;
+	size_t i = find(s, id, &found);
+	if (!found)
+		return false;
+	free(s->keys[i]);
+	s->keys[i] = IDSET_TOMB;
+	s->count--;
+	return true;
+}
+
+size_t idset_count(const idset* s)
+{
+	return s->count;
+}

@@ -1,0 +1,303 @@
+/*
+ * Event parsing (container-plugin.md §2.4): container events fill the cache,
+ * process events attach a container id (and a category) to the thread, a
+ * container's init exit announces its removal. Runs on the host's event
+ * thread: no I/O here, lookups are only enqueued for the worker.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctr_json.h"
+#include "plugin_state.h"
+#include "scap_events.h"
+
+/* An id asked for and not answered may be asked again after this long. */
+#define ASK_AGAIN_MS 10000
+
+const uint16_t parse_event_types[] = {
+    PPME_ASYNCEVENT_E,        PPME_CONTAINER_E,        PPME_CONTAINER_JSON_E,
+    PPME_CONTAINER_JSON_2_E,  PPME_SYSCALL_CLONE_20_X, PPME_SYSCALL_FORK_20_X,
+    PPME_SYSCALL_VFORK_20_X,  PPME_SYSCALL_CLONE3_X,   PPME_SYSCALL_EXECVE_16_X,
+    PPME_SYSCALL_EXECVE_17_X, PPME_SYSCALL_EXECVE_18_X, PPME_SYSCALL_EXECVE_19_X,
+    PPME_SYSCALL_EXECVEAT_X,  PPME_SYSCALL_CHROOT_X,   PPME_PROCEXIT_1_E,
+};
+const uint32_t parse_event_ntypes = sizeof(parse_event_types) / sizeof(parse_event_types[0]);
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- container id from cgroups (§5.1) ----------------------------------- */
+
+typedef struct cg_scan {
+	plugin_state* s;
+	const table_access* t;
+	ss_plugin_table_t* sub;
+	cgroup_match m;
+} cg_scan;
+
+static ss_plugin_bool cg_scan_entry(ss_plugin_table_iterator_state_t* st, ss_plugin_table_entry_t* e)
+{
+	cg_scan* c = st;
+	ss_plugin_state_data d = {0};
+	if (c->t->r->read_entry_field(c->sub, e, c->s->th.cgroups_second, &d) != SS_PLUGIN_SUCCESS ||
+	    !d.str || !d.str[0])
+		return 1;
+	return cgroup_match_path(&c->s->matchers, d.str, &c->m) == CGROUP_HOST;
+}
+
+static void match_thread(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                         cgroup_match* m)
+{
+	cg_scan c = {.s = s, .t = t};
+	c.m.kind = CGROUP_HOST;
+	ss_plugin_state_data d;
+	if (thread_read(s, t, e, s->th.cgroups, &d) && d.table) {
+		c.sub = d.table;
+		t->r->iterate_entries(c.sub, cg_scan_entry, &c);
+	}
+	*m = c.m;
+	if (m->kind == CGROUP_HOST)
+		m->id[0] = '\0';
+}
+
+static ctr_record* record_from_match(plugin_state* s, const cgroup_match* m)
+{
+	switch (m->engine) {
+	case CGROUP_ENGINE_LXC: return ctr_record_new_matcher(CTR_TYPE_LXC, m->id);
+	case CGROUP_ENGINE_LIBVIRT_LXC: return ctr_record_new_matcher(CTR_TYPE_LIBVIRT_LXC, m->id);
+	case CGROUP_ENGINE_BPM: return ctr_record_new_matcher(CTR_TYPE_BPM, m->id);
+	case CGROUP_ENGINE_STATIC:
+		return ctr_record_new_static(s->cfg.static_id, s->cfg.static_name, s->cfg.static_image);
+	default: return NULL;
+	}
+}
+
+/* lxc/libvirt-lxc/bpm/static: cache the matcher's record, announce it once (§2.4.2). */
+static void apply_matcher_record(plugin_state* s, const cgroup_match* m)
+{
+	ctr_record* cur = containers_get(s, m->id);
+	if (cur && !strcmp(cur->id, m->id))
+		return;
+	ctr_record* r = record_from_match(s, m);
+	if (!r)
+		return;
+	containers_put(s, r);
+	if (s->live)
+		async_emit_record(&s->async, ASYNC_EVT_CONTAINER, r, NULL);
+	ctr_record_unref(r);
+}
+
+static void ask_engines(plugin_state* s, const char* id)
+{
+	uint64_t asked_at, now = now_ms();
+	if (!s->worker || (idset_get(&s->asked, id, &asked_at) && now - asked_at < ASK_AGAIN_MS))
+		return;
+	/* A full queue leaves the id unmarked: it is asked again at the next event. */
+	if (worker_request_lookup(s->worker, id))
+		idset_put(&s->asked, id, now);
+}
+
+/* The thread's container id per the matchers and decisions.md 1 (candidates). */
+static const char* resolve_id(plugin_state* s, cgroup_match* m)
+{
+	switch (m->kind) {
+	case CGROUP_ID: return m->id;
+	case CGROUP_RECORD: apply_matcher_record(s, m); return m->id;
+	case CGROUP_CANDIDATE:
+		if (containers_get(s, m->id))
+			return m->id;
+		idset_put(&s->candidates, m->id, now_ms());
+		ask_engines(s, m->id);
+		return "";
+	default: return "";
+	}
+}
+
+/* ---- the new-process procedure (§2.4.2) ---------------------------------- */
+
+void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e)
+{
+	cgroup_match m;
+	match_thread(s, t, e, &m);
+	const char* id = resolve_id(s, &m);
+	if (strcmp(thread_read_str(s, t, e, s->th.container_id), id)) {
+		ss_plugin_state_data d = {0};
+		d.str = id;
+		t->w->write_entry_field(s->th.table, e, s->th.container_id, &d);
+	}
+	if (id[0] && !containers_get(s, id))
+		ask_engines(s, id);
+	category_assign(s, t, e, id);
+}
+
+static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* evt,
+                                        const table_access* t)
+{
+	int64_t res;
+	if (!scap_event_param_i64(evt, EVT_P_RES, &res) || res < 0)
+		return SS_PLUGIN_SUCCESS;
+	ss_plugin_table_entry_t* e = thread_get(s, t, (int64_t)evt->tid);
+	if (!e)
+		return SS_PLUGIN_FAILURE;
+	parse_new_process(s, t, e);
+	thread_release(s, t, e);
+	return SS_PLUGIN_SUCCESS;
+}
+
+/* ---- container exit (§2.4.4) -------------------------------------------- */
+
+static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
+                                   const table_access* t)
+{
+	ss_plugin_table_entry_t* e = thread_get(s, t, (int64_t)evt->tid);
+	if (!e)
+		return SS_PLUGIN_FAILURE;
+	bool init = thread_read_i64(s, t, e, s->th.vtid) == 1 && thread_read_i64(s, t, e, s->th.vpid) == 1;
+	const char* id = thread_read_str(s, t, e, s->th.container_id);
+	const ctr_record* r = init && id[0] ? containers_get(s, id) : NULL;
+	if (r && s->live)
+		async_emit_record(&s->async, ASYNC_EVT_REMOVED, r, NULL);
+	thread_release(s, t, e);
+	return SS_PLUGIN_SUCCESS;
+}
+
+/* ---- container events ---------------------------------------------------- */
+
+static void set_last(plugin_state* s, ctr_record* r, uint64_t evtnum)
+{
+	ctr_record_unref(s->last_rec);
+	s->last_rec = ctr_record_ref(r);
+	s->last_evtnum = evtnum;
+}
+
+typedef struct recheck {
+	plugin_state* s;
+	const table_access* t;
+} recheck;
+
+static ss_plugin_bool recheck_thread(ss_plugin_table_iterator_state_t* st,
+                                     ss_plugin_table_entry_t* e)
+{
+	recheck* rc = st;
+	if (!thread_read_str(rc->s, rc->t, e, rc->s->th.container_id)[0])
+		parse_new_process(rc->s, rc->t, e);
+	return 1;
+}
+
+/*
+ * An engine confirmed a relaxed-rule candidate: threads that were left on the
+ * host while it was unconfirmed get their container id now (rare, so a pass
+ * over the threads table is fine).
+ */
+static void confirm_candidate(plugin_state* s, const table_access* t, const char* id)
+{
+	if (!idset_del(&s->candidates, id) || !t->w)
+		return;
+	recheck rc = {s, t};
+	t->r->iterate_entries(s->th.table, recheck_thread, &rc);
+}
+
+static ss_plugin_rc apply_record(plugin_state* s, const table_access* t, ctr_record* r,
+                                 uint64_t evtnum, bool removed)
+{
+	if (!r->id[0]) {
+		plugin_set_error(s, "container event without an id ignored");
+		ctr_record_unref(r);
+		return SS_PLUGIN_FAILURE;
+	}
+	set_last(s, r, evtnum);
+	if (removed) {
+		containers_erase(s, r->id);
+	} else {
+		containers_put(s, r);
+		idset_del(&s->asked, r->id);
+		confirm_candidate(s, t, r->id);
+	}
+	ctr_record_unref(r);
+	return SS_PLUGIN_SUCCESS;
+}
+
+static ss_plugin_rc decode_and_apply(plugin_state* s, const table_access* t, const uint8_t* json,
+                                     uint32_t len, uint64_t evtnum, bool removed)
+{
+	char err[256];
+	ctr_record* r = len ? ctr_json_decode((const char*)json, len, err, sizeof(err)) : NULL;
+	if (!r) {
+		plugin_set_error(s, "bad container JSON: %s", len ? err : "empty payload");
+		return SS_PLUGIN_FAILURE;
+	}
+	return apply_record(s, t, r, evtnum, removed);
+}
+
+static ss_plugin_rc parse_async(plugin_state* s, const ss_plugin_event_input* ev,
+                                const table_access* t)
+{
+	const char* name;
+	const uint8_t* data;
+	uint32_t len;
+	if (!scap_event_param_str(ev->evt, 1, &name, NULL))
+		return SS_PLUGIN_FAILURE;
+	bool removed = !strcmp(name, ASYNC_EVT_REMOVED);
+	if (!removed && strcmp(name, ASYNC_EVT_CONTAINER))
+		return SS_PLUGIN_SUCCESS; /* another plugin's async event */
+	if (!scap_event_param(ev->evt, 2, &data, &len))
+		return SS_PLUGIN_FAILURE;
+	return decode_and_apply(s, t, data, len, ev->evtnum, removed);
+}
+
+/* 228: id, type, name, image (the only legacy event without JSON). */
+static ss_plugin_rc parse_legacy_container(plugin_state* s, const ss_plugin_event_input* ev,
+                                           const table_access* t)
+{
+	const char *id, *name = "", *image = "";
+	const uint8_t* tp;
+	uint32_t tlen, type;
+	if (!scap_event_param_str(ev->evt, 0, &id, NULL) || !scap_event_param(ev->evt, 1, &tp, &tlen) ||
+	    tlen != 4)
+		return SS_PLUGIN_FAILURE;
+	memcpy(&type, tp, 4);
+	scap_event_param_str(ev->evt, 2, &name, NULL);
+	scap_event_param_str(ev->evt, 3, &image, NULL);
+	ctr_record* r = ctr_record_new();
+	if (!r || !ctr_str_set(&r->id, id) || !ctr_str_set(&r->name, name) ||
+	    !ctr_str_set(&r->image, image)) {
+		ctr_record_unref(r);
+		return SS_PLUGIN_FAILURE;
+	}
+	r->type = type;
+	ctr_record_finalize(r);
+	return apply_record(s, t, r, ev->evtnum, false);
+}
+
+ss_plugin_rc parse_event(plugin_state* s, const ss_plugin_event_input* ev, const table_access* t)
+{
+	const ss_plugin_event* evt = ev->evt;
+	const uint8_t* data;
+	uint32_t len;
+	switch (evt->type) {
+	case PPME_ASYNCEVENT_E: return parse_async(s, ev, t);
+	case PPME_CONTAINER_E: return parse_legacy_container(s, ev, t);
+	case PPME_CONTAINER_JSON_E:
+	case PPME_CONTAINER_JSON_2_E:
+		if (!scap_event_param(evt, 0, &data, &len))
+			return SS_PLUGIN_FAILURE;
+		return decode_and_apply(s, t, data, len, ev->evtnum, false);
+	case PPME_PROCEXIT_1_E: return parse_procexit(s, evt, t);
+	case PPME_SYSCALL_CLONE_20_X:
+	case PPME_SYSCALL_FORK_20_X:
+	case PPME_SYSCALL_VFORK_20_X:
+	case PPME_SYSCALL_CLONE3_X:
+	case PPME_SYSCALL_EXECVE_16_X:
+	case PPME_SYSCALL_EXECVE_17_X:
+	case PPME_SYSCALL_EXECVE_18_X:
+	case PPME_SYSCALL_EXECVE_19_X:
+	case PPME_SYSCALL_EXECVEAT_X:
+	case PPME_SYSCALL_CHROOT_X: return parse_process_event(s, evt, t);
+	default: return SS_PLUGIN_SUCCESS;
+	}
+}

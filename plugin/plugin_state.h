@@ -1,0 +1,128 @@
+/*
+ * The state of one plugin instance (ss_plugin_t). Everything mutable lives
+ * here, never in globals: a process may hold several instances.
+ */
+#ifndef PLUGIN_STATE_H
+#define PLUGIN_STATE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "async.h"
+#include "cgroup.h"
+#include "config.h"
+#include "ctr_cache.h"
+#include "idset.h"
+#include "log.h"
+#include "plugin_api.h"
+#include "worker.h"
+
+#define PLUGIN_NAME "container"
+#define PLUGIN_VERSION "0.8.0"
+#define PLUGIN_REQUIRED_API "3.10.0"
+#define PLUGIN_EVENT_SCHEMA "4.0.0"
+
+/* Process categories (container-plugin.md §7.1), stored in the thread's `category`. */
+enum { CATEGORY_NONE = 0, CATEGORY_CONTAINER, CATEGORY_HEALTHCHECK, CATEGORY_LIVENESS,
+       CATEGORY_READINESS };
+
+/* Accessors of the host's `threads` table, obtained at init (plugin-abi.md §13). */
+typedef struct thread_fields {
+	ss_plugin_table_t* table;
+	ss_plugin_table_field_t* container_id; /* ours, string */
+	ss_plugin_table_field_t* category;     /* ours, uint16 */
+	ss_plugin_table_field_t* vpid;
+	ss_plugin_table_field_t* vtid;
+	ss_plugin_table_field_t* ptid;
+	ss_plugin_table_field_t* exe;
+	ss_plugin_table_field_t* pidns_init_start_ts;
+	ss_plugin_table_field_t* args;          /* sub-table */
+	ss_plugin_table_field_t* args_value;    /* in the args sub-table */
+	ss_plugin_table_field_t* cgroups;       /* sub-table */
+	ss_plugin_table_field_t* cgroups_second;
+} thread_fields;
+
+/* Table vtables valid during the current host callback only. */
+typedef struct table_access {
+	const ss_plugin_table_reader_vtable_ext* r;
+	const ss_plugin_table_writer_vtable_ext* w; /* NULL during extraction */
+} table_access;
+
+typedef struct plugin_state {
+	ss_plugin_owner_t* owner;
+	plog log;
+	char lasterr[PLUGIN_MAX_ERRLEN];
+	config cfg;
+	cgroup_matchers matchers;
+	thread_fields th;
+
+	ctr_cache* cache;
+	ctr_record* host_rec;
+	/* The record a container event was about, for extraction on that event (§3.1). */
+	ctr_record* last_rec;
+	uint64_t last_evtnum;
+
+	async_emitter async;
+	worker* worker;
+	bool live; /* async handler installed: engines may be asked, events emitted */
+	idset asked;      /* ids an on-demand lookup was requested for, with the time */
+	idset candidates; /* relaxed-rule ids seen on threads, waiting for an engine */
+
+	/* Lookup sources registered before the worker starts (tests, engines). */
+	struct {
+		worker_lookup_fn fn;
+		void* ctx;
+	} sources[8];
+	unsigned nsources;
+
+	struct xstore* xstore; /* extraction results, valid until the next extraction */
+	ss_plugin_metric metrics[2];
+	_Atomic uint64_t n_containers, n_missing_images;
+
+	ss_plugin_table_input table; /* the `containers` table given to the host */
+} plugin_state;
+
+/* plugin.c */
+void plugin_set_error(plugin_state* s, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The plugin as a plugin_api vtable, for hosts that register it statically. */
+const plugin_api* plugin_static_api(void);
+/* Registers a lookup source for the worker (before the capture opens). */
+bool plugin_add_lookup_source(ss_plugin_t* s, worker_lookup_fn fn, void* ctx);
+
+/* containers.c: the cache operations that keep metrics and candidates in step. */
+void containers_put(plugin_state* s, ctr_record* r);
+void containers_erase(plugin_state* s, const char* id);
+ctr_record* containers_get(plugin_state* s, const char* id);
+
+/* thread_table.c: access to host thread entries during a callback. */
+bool thread_read(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                 ss_plugin_table_field_t* f, ss_plugin_state_data* out);
+int64_t thread_read_i64(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                        ss_plugin_table_field_t* f);
+const char* thread_read_str(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                            ss_plugin_table_field_t* f);
+ss_plugin_table_entry_t* thread_get(plugin_state* s, const table_access* t, int64_t tid);
+void thread_release(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e);
+
+/* category.c: the process category of a thread in container `id` (§7.3). */
+void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                     const char* id);
+
+/* tables.c */
+int tables_init(plugin_state* s, const ss_plugin_init_input* in);
+
+/* parse.c */
+ss_plugin_rc parse_event(plugin_state* s, const ss_plugin_event_input* ev, const table_access* t);
+/* The new-process procedure (§2.4.2) for one thread entry. */
+void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e);
+extern const uint16_t parse_event_types[];
+extern const uint32_t parse_event_ntypes;
+
+/* fields.c */
+const char* fields_json(void);
+ss_plugin_rc fields_extract(plugin_state* s, const ss_plugin_event_input* ev,
+                            const ss_plugin_field_extract_input* in);
+void fields_store_free(plugin_state* s);
+
+#endif

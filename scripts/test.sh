@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command: installs what it needs, builds the plugin, our host and the
+# tests twice (release, then ASan+UBSan), and runs every test with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh build
+
+jobs=$(nproc)
+run_suite() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs" >/dev/null
+  (cd "$dir" && ctest --output-on-failure -j "$jobs")
+}
+
+echo "== release build"
+run_suite build
+echo "== ASan + UBSan build"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  run_suite build-asan -DSANITIZE=ON

@@ -1,0 +1,174 @@
+/*
+ * The path from "a worker found a container" to an async event the host
+ * receives and the plugin parses back (container-plugin.md §2.11, §8.0.5),
+ * driven by a test-only lookup source. The plugin is registered statically
+ * (plugin_api vtable) so the test can add the source before the capture opens.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctr_json.h"
+#include "events.h"
+#include "host.h"
+#include "plugin_state.h"
+#include "test.h"
+
+#define ID64 "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+
+typedef struct fake_engine {
+	atomic_int calls;
+	int fail_first; /* answer "unknown" this many times, as an engine that is late */
+	atomic_int seen_ids_ok;
+} fake_engine;
+
+static bool fake_lookup(void* ctx, const char* id, ctr_record** out)
+{
+	fake_engine* f = ctx;
+	int n = atomic_fetch_add(&f->calls, 1);
+	if (strcmp(id, "abcdef012345"))
+		return false;
+	atomic_fetch_add(&f->seen_ids_ok, 1);
+	if (n < f->fail_first)
+		return false;
+	ctr_record* r = ctr_record_new();
+	ctr_str_set(&r->id, "abcdef012345");
+	ctr_str_set(&r->full_id, ID64);
+	ctr_str_set(&r->name, "late-one");
+	ctr_str_set(&r->image, "localhost/app:1.0");
+	r->type = CTR_TYPE_DOCKER;
+	ctr_record_finalize(r);
+	*out = r;
+	return true;
+}
+
+static host* open_static(fake_engine* f)
+{
+	host* h = host_new();
+	if (host_load_api(h, plugin_static_api()) || host_init(h, "{}") ||
+	    !plugin_add_lookup_source(host_plugin_state(h), fake_lookup, f) || host_open_live(h)) {
+		fprintf(stderr, "  host: %s\n", host_last_error(h));
+		host_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+static void spawn(host* h, int64_t tid)
+{
+	const char* cg[] = {"cpu=/docker/" ID64, NULL};
+	const char* args[] = {NULL};
+	evt_proc_info p = {.tid = tid, .pid = tid, .ptid = 1, .vtid = 1, .vpid = 1, .exe = "app",
+	                   .comm = "app", .args = args, .cgroups = cg};
+	ss_plugin_event* e = evt_clone_exit(PPME_SYSCALL_CLONE_20_X, 1, &p);
+	host_feed(h, e);
+	free(e);
+}
+
+static const char* name_of(host* h, int64_t tid)
+{
+	ss_plugin_event* e = evt_procexit(2, (uint64_t)tid, 0);
+	const char* v = host_extract_str(h, e, "container.name");
+	free(e);
+	return v;
+}
+
+/* Waits for the worker's event and parses it, as the host's event loop would. */
+static bool pump(host* h, int timeout_ms)
+{
+	if (!host_wait_async(h, timeout_ms))
+		return false;
+	host_drain_async(h);
+	return true;
+}
+
+TEST(unknown_container_is_looked_up_by_the_worker)
+{
+	fake_engine f = {.fail_first = 0};
+	host* h = open_static(&f);
+	REQUIRE(h);
+	spawn(h, 42);
+	CHECK(name_of(h, 42) == NULL); /* parse never waits for the engine */
+	CHECK(pump(h, 5000));
+	CHECK_STR(name_of(h, 42), "late-one");
+	spawn(h, 43); /* now cached: no new lookup */
+	int calls = atomic_load(&f.calls);
+	CHECK_STR(name_of(h, 43), "late-one");
+	CHECK_INT(atomic_load(&f.calls), calls);
+	host_free(h);
+}
+
+TEST(failed_lookup_is_retried_with_backoff)
+{
+	fake_engine f = {.fail_first = 3};
+	host* h = open_static(&f);
+	REQUIRE(h);
+	spawn(h, 42);
+	CHECK(pump(h, 5000));
+	CHECK_STR(name_of(h, 42), "late-one");
+	CHECK_INT(atomic_load(&f.seen_ids_ok), 4);
+	host_free(h);
+}
+
+TEST(repeated_process_events_ask_once)
+{
+	fake_engine f = {.fail_first = 1000000};
+	host* h = open_static(&f);
+	REQUIRE(h);
+	for (int i = 0; i < 50; i++)
+		spawn(h, 100 + i);
+	/* One request in flight; retries come from the worker's backoff, not from parse. */
+	struct timespec ts = {0, 200 * 1000000};
+	nanosleep(&ts, NULL);
+	int calls = atomic_load(&f.calls);
+	CHECK(calls >= 1 && calls < 10);
+	host_free(h);
+}
+
+typedef struct publisher {
+	host* h;
+	int n;
+} publisher;
+
+static void* publish_many(void* arg)
+{
+	publisher* p = arg;
+	plugin_state* s = host_plugin_state(p->h);
+	for (int i = 0; i < p->n; i++) {
+		ctr_record* r = ctr_record_new();
+		char id[32];
+		snprintf(id, sizeof(id), "c%011d", i);
+		ctr_str_set(&r->id, id);
+		ctr_str_set(&r->name, id);
+		ctr_record_finalize(r);
+		worker_publish(s->worker, r);
+		ctr_record_unref(r);
+	}
+	return NULL;
+}
+
+TEST(concurrent_producers_and_clean_stop)
+{
+	fake_engine f = {0};
+	host* h = open_static(&f);
+	REQUIRE(h);
+	publisher p = {h, 200};
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, publish_many, &p);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	CHECK_INT(host_async_accepted(h), 800);
+	CHECK_INT(host_drain_async(h), 800);
+	uint32_t n;
+	const ss_plugin_metric* m = host_metrics(h, &n);
+	REQUIRE(m && n == 2);
+	CHECK_INT(m[0].value.u64, 200);
+	CHECK_INT(m[1].value.u64, 200); /* none of them has an image */
+	CHECK(host_close(h) == 0);
+	host_free(h);
+}
+
+TEST_MAIN(T(unknown_container_is_looked_up_by_the_worker), T(failed_lookup_is_retried_with_backoff),
+          T(repeated_process_events_ask_once), T(concurrent_producers_and_clean_stop))
