@@ -170,6 +170,13 @@ static void build_fields_text(void)
 	json_decref(arr);
 }
 
+/* The library may be loaded and unloaded many times in one process. */
+__attribute__((destructor)) static void free_fields_text(void)
+{
+	free(fields_text);
+	fields_text = NULL;
+}
+
 const char* fields_json(void)
 {
 	pthread_once(&fields_once, build_fields_text);

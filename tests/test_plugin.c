@@ -97,7 +97,7 @@ static void spawn(host* h, int64_t tid, int64_t ptid, int64_t vpid, const char* 
 	feed(h, evt_clone_exit(PPME_SYSCALL_CLONE_20_X, ts_now++, &p));
 }
 
-static void execve(host* h, int64_t tid, int64_t ptid, const char* exe, const char* const* args,
+static void exec_in(host* h, int64_t tid, int64_t ptid, const char* exe, const char* const* args,
                    const char* cgroup)
 {
 	char cpu[512];
@@ -234,8 +234,9 @@ TEST(mount_selection_glob)
 		bool match;
 	} v[] = {{"/srv/foo", true},     {"/srv/*", true},  {"/srv*", true},     {"/srv/fo?", true},
 	         {"foo", false},         {"/srv", false},   {"/", false},        {"foo$", false},
-	         {"^/srv", false},       {"^srv", false},   {"srv/[fo,ba]", false},
-	         {"/srv/[fb]oo", true},  {"/var/*", false}};
+	         {"^/srv", false},       {"^srv", false},   {"/var/*", false}};
+	/* Sets like "/srv/[fb]oo" cannot be written inside a field argument (hosts end the
+	 * argument at the first ']'); set matching is fnmatch's own. */
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char name[128];
 		snprintf(name, sizeof(name), "container.mount.dest[%s]", v[i].key);
@@ -296,7 +297,7 @@ static size_t count_containers(host* h)
 	uint32_t n;
 	const ss_plugin_metric* m = host_metrics(h, &n);
 	for (uint32_t i = 0; m && i < n; i++)
-		if (!strcmp(m[i].name, "n_containers"))
+		if (!strcmp(m[i].name, "container.n_containers"))
 			return m[i].value.u64;
 	return (size_t)-1;
 }
@@ -416,9 +417,9 @@ TEST(categories_of_healthcheck_processes)
 	const char* other[] = {"-c", "curl -f http://localhost/x", NULL};
 	spawn(h, 10, 1, 1, "/docker/" H);                 /* container init */
 	spawn(h, 11, 10, 2, "/docker/" H);                /* its child */
-	execve(h, 20, 2, "/bin/sh", hc, "/docker/" H);    /* started by runc (host) */
-	execve(h, 21, 2, "/bin/sh", other, "/docker/" H); /* other command */
-	execve(h, 22, 11, "/bin/sh", hc, "/docker/" H);   /* same command from the container */
+	exec_in(h, 20, 2, "/bin/sh", hc, "/docker/" H);    /* started by runc (host) */
+	exec_in(h, 21, 2, "/bin/sh", other, "/docker/" H); /* other command */
+	exec_in(h, 22, 11, "/bin/sh", hc, "/docker/" H);   /* same command from the container */
 	CHECK_STR(field(h, 10, "proc.is_container_healthcheck"), "false");
 	CHECK_STR(field(h, 20, "proc.is_container_healthcheck"), "true");
 	CHECK_STR(field(h, 20, "proc.is_container_liveness_probe"), "false");
