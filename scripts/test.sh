@@ -3,7 +3,7 @@
 # tests twice (release, then ASan+UBSan), and runs every test with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh build
+scripts/install-deps.sh all
 
 jobs=$(nproc)
 run_suite() {

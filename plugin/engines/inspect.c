@@ -27,7 +27,7 @@
 #define NANO_CPUS_PER_QUOTA_US 10000
 /* Bounds a cpuset number so that counting never overflows, whatever the text. */
 #define CPUSET_MAX_CPU (1 << 22)
-/* Docker container names are at most this long in practice; anything longer is not one. */
+/* Longer than any id or sensible container name: refused rather than put in a URL. */
 #define CONTAINER_REF_MAX 255
 
 static const char sha256_prefix[] = "sha256:";
@@ -112,10 +112,12 @@ static json_t* parse(const char* buf, size_t len, char* err, size_t errlen)
 	/* Event lines and HTTP bodies may keep their terminating NUL. */
 	while (len && buf[len - 1] == '\0')
 		len--;
+	/* Any top-level value parses, so that callers can say "not an object" instead. */
+	const size_t flags = JSON_ALLOW_NUL | JSON_DECODE_ANY;
 	json_error_t e;
-	json_t* root = json_loadb(buf, len, JSON_ALLOW_NUL, &e);
+	json_t* root = json_loadb(buf, len, flags, &e);
 	if (!root && json_error_code(&e) == json_error_numeric_overflow)
-		root = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &e);
+		root = json_loadb(buf, len, flags | JSON_DECODE_INT_AS_REAL, &e);
 	if (!root)
 		set_err(err, errlen, "malformed JSON: %s (line %d, column %d)", e.text, e.line,
 		        e.column);
@@ -829,14 +831,21 @@ ctr_record* inspect_podman(const char* json, size_t len, const inspect_opts* o, 
 
 /* ---- network-container helpers ------------------------------------------------- */
 
+static bool is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* An id or container name: safe to put in a URL path (no "/", no "..", no escapes). */
 static bool is_container_ref(const char* s)
 {
 	size_t len = strlen(s);
-	if (!len || len > CONTAINER_REF_MAX || !strchr("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                               "abcdefghijklmnopqrstuvwxyz", *s))
+	if (!len || len > CONTAINER_REF_MAX || !is_alnum(s[0]))
 		return false;
-	return strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.-") == len;
+	for (size_t i = 1; i < len; i++)
+		if (!is_alnum(s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
 }
 
 char* inspect_network_container(const char* json, size_t len)

@@ -4,8 +4,9 @@
  * callers fetch the documents and hand the bodies over.
  *
  * Every entry point accepts hostile input: malformed JSON, wrong types per
- * key (the key keeps its default), integers beyond int64 (saturated), NUL
- * bytes inside strings. Container ids must be 64 lowercase hex digits, so no
+ * key (the key keeps its default), integers beyond int64 (saturated; beyond
+ * the range of a double the text is refused as malformed), NUL bytes inside
+ * strings. Container ids must be 64 lowercase hex digits, so no
  * document can smuggle "/" or ".." into an id that later becomes a URL path.
  */
 #ifndef INSPECT_H
@@ -85,7 +86,7 @@ typedef struct inspect_event_t {
 	char* action;      /* Action (fallback: status), e.g. "create", "died" */
 	char full_id[65];  /* Actor.ID (fallback: id), 64 hex */
 	char* image;       /* Actor.Attributes.image (fallback: from), "" if absent */
-	int64_t time_ns;   /* timeNano (fallback: time × 1e9), 0 if absent or absurd */
+	int64_t time_ns;   /* timeNano (saturated), else time × 1e9, else 0 */
 } inspect_event_t;
 
 /*

@@ -1,0 +1,72 @@
+/*
+ * One engine instance: a kind (docker, podman, ...) on one socket. The worker
+ * thread drives every instance through these operations; an instance never
+ * touches host state, it only publishes records.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ctr_record.h"
+#include "http.h"
+#include "log.h"
+
+typedef struct engine engine;
+
+/* What an instance reports; the worker turns it into async events. */
+typedef enum engine_report {
+	ENGINE_REPORT_ADDED,   /* a `container` event */
+	ENGINE_REPORT_UPDATED, /* a `container_updated` event (e.g. the IP known at start) */
+	ENGINE_REPORT_REMOVED, /* a `container_removed` event */
+} engine_report;
+
+typedef void (*engine_report_fn)(void* arg, engine_report what, const ctr_record* r);
+
+typedef struct engine_env {
+	const config* cfg;
+	const plog* log;
+	engine_report_fn report;
+	void* report_arg;
+} engine_env;
+
+typedef struct engine_ops {
+	const char* kind;
+	/*
+	 * Connects (ping, version), lists every container and reports each one.
+	 * Blocking but bounded by timeouts; 0 when the engine answered.
+	 */
+	int (*attach)(engine* e);
+	/* Prepares the event stream (replaying what happened since attach). */
+	bool (*open_stream)(engine* e, http_stream* st);
+	/* Handles the events the stream delivered since the last call (may block, bounded). */
+	void (*process_events)(engine* e);
+	/* On-demand lookup by short or full id; true with a new record in *out. */
+	bool (*lookup)(engine* e, const char* id, ctr_record** out);
+	void (*destroy)(engine* e);
+} engine_ops;
+
+struct engine {
+	const engine_ops* ops;
+	const engine_env* env;
+	char* socket; /* HOST_ROOT + configured path */
+	bool up;      /* attached and streaming */
+	bool present; /* socket existed at the last check */
+	uint64_t next_try_ms;
+	uint64_t backoff_ms;
+	http_stream stream;
+	void* priv;
+};
+
+/* Instances for the config's docker and podman sockets (and rootless podman ones). */
+engine* docker_engine_new(const engine_env* env, const char* socket);
+engine* podman_engine_new(const engine_env* env, const char* socket);
+
+/* Rootless podman sockets present now under <host_root>/run/user (malloc'd paths). */
+size_t podman_discover(const char* host_root, char*** paths);
+
+void engine_free(engine* e);
+
+#endif

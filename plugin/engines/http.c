@@ -1,0 +1,210 @@
+#include "http.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned init_refs; /* curl_global_init is process-wide; instances share it */
+
+bool http_global_init(void)
+{
+	pthread_mutex_lock(&init_mu);
+	bool ok = init_refs > 0 || curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	if (ok)
+		init_refs++;
+	pthread_mutex_unlock(&init_mu);
+	return ok;
+}
+
+void http_global_cleanup(void)
+{
+	pthread_mutex_lock(&init_mu);
+	if (init_refs && --init_refs == 0)
+		curl_global_cleanup();
+	pthread_mutex_unlock(&init_mu);
+}
+
+typedef struct body_buf {
+	http_resp* r;
+	size_t cap;
+	bool too_big;
+} body_buf;
+
+static size_t on_body(char* data, size_t size, size_t n, void* arg)
+{
+	body_buf* b = arg;
+	size_t add = size * n;
+	if (b->r->len + add > HTTP_MAX_BODY) {
+		b->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	if (b->r->len + add + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->r->len + add + 1)
+			cap *= 2;
+		char* nb = realloc(b->r->body, cap);
+		if (!nb)
+			return 0;
+		b->r->body = nb;
+		b->cap = cap;
+	}
+	memcpy(b->r->body + b->r->len, data, add);
+	b->r->len += add;
+	b->r->body[b->r->len] = '\0';
+	return add;
+}
+
+static size_t on_header(char* data, size_t size, size_t n, void* arg)
+{
+	http_resp* r = arg;
+	size_t len = size * n;
+	static const char* const names[] = {"Libpod-Api-Version:", "Api-Version:"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t nl = strlen(names[i]);
+		/* The libpod version wins over the Docker-compatible one on a podman socket. */
+		if (len > nl && !strncasecmp(data, names[i], nl) && (i == 0 || !r->api_version[0])) {
+			const char* v = data + nl;
+			size_t vl = len - nl;
+			while (vl && (*v == ' ' || *v == '\t'))
+				v++, vl--;
+			while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+				vl--;
+			if (vl < sizeof(r->api_version)) {
+				memcpy(r->api_version, v, vl);
+				r->api_version[vl] = '\0';
+			}
+		}
+	}
+	return len;
+}
+
+static CURL* easy_for(const char* socket, const char* path)
+{
+	CURL* c = curl_easy_init();
+	if (!c)
+		return NULL;
+	char url[4096];
+	snprintf(url, sizeof(url), "http://localhost%s", path);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* we live in someone else's process */
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	return c;
+}
+
+int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
+                 http_resp* out, char* err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	bool head = !strcmp(method, "HEAD");
+	CURL* c = easy_for(socket, path);
+	if (!c) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		return -1;
+	}
+	body_buf b = {out, 0, false};
+	curl_easy_setopt(c, CURLOPT_NOBODY, head ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "%s%s: %s", socket, path,
+		         b.too_big ? "answer larger than the limit" : curl_easy_strerror(rc));
+		http_resp_free(out);
+		return -1;
+	}
+	if (!out->body && !(out->body = calloc(1, 1))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void http_resp_free(http_resp* r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}
+
+char* http_escape(const char* s)
+{
+	char* e = curl_easy_escape(NULL, s, 0);
+	char* copy = e ? strdup(e) : NULL;
+	curl_free(e);
+	return copy;
+}
+
+/* ---- streams ---- */
+
+static void stream_emit_lines(http_stream* st)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < st->len; i++) {
+		if (st->buf[i] != '\n')
+			continue;
+		if (i > start)
+			st->on_line(st->arg, st->buf + start, i - start);
+		start = i + 1;
+	}
+	memmove(st->buf, st->buf + start, st->len - start);
+	st->len -= start;
+}
+
+static size_t on_stream(char* data, size_t size, size_t n, void* arg)
+{
+	http_stream* st = arg;
+	size_t add = size * n;
+	if (st->len + add > HTTP_MAX_LINE) {
+		st->overflow = true;
+		return 0; /* a line this long is hostile: the stream restarts */
+	}
+	if (st->len + add > st->cap) {
+		size_t cap = st->cap ? st->cap : 8192;
+		while (cap < st->len + add)
+			cap *= 2;
+		char* nb = realloc(st->buf, cap);
+		if (!nb)
+			return 0;
+		st->buf = nb;
+		st->cap = cap;
+	}
+	memcpy(st->buf + st->len, data, add);
+	st->len += add;
+	stream_emit_lines(st);
+	return add;
+}
+
+bool http_stream_open(http_stream* st, const char* socket, const char* path, http_line_fn fn,
+                      void* arg)
+{
+	memset(st, 0, sizeof(*st));
+	st->on_line = fn;
+	st->arg = arg;
+	st->easy = easy_for(socket, path);
+	if (!st->easy)
+		return false;
+	curl_easy_setopt(st->easy, CURLOPT_WRITEFUNCTION, on_stream);
+	curl_easy_setopt(st->easy, CURLOPT_WRITEDATA, st);
+	curl_easy_setopt(st->easy, CURLOPT_PRIVATE, st);
+	/* Only connecting is bounded: an idle event stream is silent for hours. */
+	curl_easy_setopt(st->easy, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	return true;
+}
+
+void http_stream_close(http_stream* st)
+{
+	if (st->easy)
+		curl_easy_cleanup(st->easy);
+	free(st->buf);
+	memset(st, 0, sizeof(*st));
+}

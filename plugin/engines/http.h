@@ -1,0 +1,56 @@
+/*
+ * HTTP/1.1 over a unix socket with libcurl (engines.md §2.1): bounded
+ * one-shot requests for pings, lists and inspects, and line-splitting event
+ * streams driven by the worker's curl multi handle.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HTTP_MAX_BODY (64u << 20) /* a bigger answer is hostile: dropped */
+#define HTTP_MAX_LINE (1u << 20)  /* one event line; longer → the stream restarts */
+
+typedef struct http_resp {
+	long status;
+	char* body; /* NUL-terminated, malloc'd (http_resp_free) */
+	size_t len;
+	char api_version[32]; /* Api-Version or Libpod-Api-Version header, "" if absent */
+} http_resp;
+
+/* Process-wide libcurl init, reference counted (several plugin instances). */
+bool http_global_init(void);
+void http_global_cleanup(void);
+
+/*
+ * One GET or HEAD request, bounded by timeout_ms (connect and total).
+ * Returns 0 with *out filled (any HTTP status), -1 with a message in err.
+ */
+int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
+                 http_resp* out, char* err, size_t errlen);
+void http_resp_free(http_resp* r);
+
+/* URL-escapes s into a malloc'd string. */
+char* http_escape(const char* s);
+
+/* ---- streams ---- */
+
+typedef void (*http_line_fn)(void* arg, const char* line, size_t len);
+
+typedef struct http_stream {
+	CURL* easy;
+	char* buf;
+	size_t len, cap;
+	bool overflow;
+	http_line_fn on_line;
+	void* arg;
+} http_stream;
+
+/* Prepares a streaming GET (no timeout once connected); add st->easy to a multi. */
+bool http_stream_open(http_stream* st, const char* socket, const char* path, http_line_fn fn,
+                      void* arg);
+void http_stream_close(http_stream* st);
+
+#endif
