@@ -1,11 +1,11 @@
 #include "config.h"
 
-#include <dirent.h>
+#include "engines/engine.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /*
  * Upstream's schema requires every engine key as soon as `engines` is present;
@@ -86,24 +86,14 @@ static bool sockets_defaults(config_engine* e, const char* const* defs)
 /* Rootless podman: every <HOST_ROOT>/run/user/<uid>/podman/podman.sock present now. */
 static bool podman_rootless_defaults(config_engine* e, const char* host_root)
 {
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/run/user", host_root);
-	DIR* d = opendir(dir);
-	if (!d)
-		return true;
+	char** paths;
+	size_t n = podman_discover(host_root, &paths);
 	bool ok = true;
-	struct dirent* de;
-	while (ok && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || strspn(de->d_name, "0123456789") != strlen(de->d_name))
-			continue;
-		char rel[512], abs[4608];
-		struct stat st;
-		snprintf(rel, sizeof(rel), "/run/user/%s/podman/podman.sock", de->d_name);
-		snprintf(abs, sizeof(abs), "%s%s", host_root, rel);
-		if (stat(abs, &st) == 0)
-			ok = sockets_add(e, rel);
+	for (size_t i = 0; i < n; i++) {
+		ok = ok && sockets_add(e, paths[i]);
+		free(paths[i]);
 	}
-	closedir(d);
+	free(paths);
 	return ok;
 }
 
@@ -230,7 +220,8 @@ static int parse_engines(json_t* root, config* c, char* err, size_t errlen)
 		return -1;
 	json_t* podman = o ? json_object_get(o, "podman") : NULL;
 	bool podman_defaulted = !podman || !json_array_size(json_object_get(podman, "sockets"));
-	if (c->podman.enabled && podman_defaulted && !podman_rootless_defaults(&c->podman, c->host_root))
+	c->podman_discover = c->podman.enabled && podman_defaulted;
+	if (c->podman_discover && !podman_rootless_defaults(&c->podman, c->host_root))
 		return fail(err, errlen, "out of memory%s", "");
 	return 0;
 }
@@ -334,7 +325,7 @@ int config_parse(const char* text, config* out, char* err, size_t errlen)
 	return 0;
 }
 
-static void engine_free(config_engine* e)
+static void config_engine_free(config_engine* e)
 {
 	for (size_t i = 0; i < e->nsockets; i++)
 		free(e->sockets[i]);
@@ -345,10 +336,10 @@ static void engine_free(config_engine* e)
 
 void config_free(config* c)
 {
-	engine_free(&c->docker);
-	engine_free(&c->podman);
-	engine_free(&c->containerd);
-	engine_free(&c->cri);
+	config_engine_free(&c->docker);
+	config_engine_free(&c->podman);
+	config_engine_free(&c->containerd);
+	config_engine_free(&c->cri);
 	free(c->static_id);
 	free(c->static_name);
 	free(c->static_image);

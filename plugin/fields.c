@@ -219,7 +219,8 @@ static bool is_container_event(const ss_plugin_event* evt)
 		return true;
 	const char* name;
 	return evt->type == PPME_ASYNCEVENT_E && scap_event_param_str(evt, 1, &name, NULL) &&
-	       (!strcmp(name, ASYNC_EVT_CONTAINER) || !strcmp(name, ASYNC_EVT_REMOVED));
+	       (!strcmp(name, ASYNC_EVT_CONTAINER) || !strcmp(name, ASYNC_EVT_REMOVED) ||
+	        !strcmp(name, ASYNC_EVT_UPDATED));
 }
 
 static bool xctx_read(xctx* x, ss_plugin_table_field_t* f, ss_plugin_state_data* d)

@@ -243,7 +243,8 @@ static ss_plugin_rc parse_async(plugin_state* s, const ss_plugin_event_input* ev
 	if (!scap_event_param_str(ev->evt, 1, &name, NULL))
 		return SS_PLUGIN_FAILURE;
 	bool removed = !strcmp(name, ASYNC_EVT_REMOVED);
-	if (!removed && strcmp(name, ASYNC_EVT_CONTAINER))
+	/* An update carries a full record too (e.g. the IP known at start): same as added. */
+	if (!removed && strcmp(name, ASYNC_EVT_CONTAINER) && strcmp(name, ASYNC_EVT_UPDATED))
 		return SS_PLUGIN_SUCCESS; /* another plugin's async event */
 	if (!scap_event_param(ev->evt, 2, &data, &len))
 		return SS_PLUGIN_FAILURE;

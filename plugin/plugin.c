@@ -246,19 +246,49 @@ EXPORT const char* plugin_get_async_event_sources(void)
 
 EXPORT const char* plugin_get_async_events(void)
 {
-	return "[\"" ASYNC_EVT_CONTAINER "\",\"" ASYNC_EVT_REMOVED "\"]";
+	return "[\"" ASYNC_EVT_CONTAINER "\",\"" ASYNC_EVT_REMOVED "\",\"" ASYNC_EVT_UPDATED "\"]";
+}
+
+static bool engines_configured(const config* c)
+{
+	return (c->docker.enabled && c->docker.nsockets) || (c->podman.enabled && c->podman.nsockets) ||
+	       c->podman_discover;
+}
+
+/*
+ * Containers the engines listed at start go into the cache right away, so
+ * that capture_open sees them (§2.2 step 5); their events, parsed later,
+ * replace them with the same data. Bounded: a hung engine never blocks the open.
+ */
+#define INITIAL_LIST_WAIT_MS 2000
+
+static void cache_initial(plugin_state* s)
+{
+	ctr_record** recs;
+	size_t n = worker_initial_records(s->worker, INITIAL_LIST_WAIT_MS, &recs);
+	for (size_t i = 0; i < n; i++) {
+		if (!containers_get(s, recs[i]->id))
+			containers_put(s, recs[i]);
+		ctr_record_unref(recs[i]);
+	}
+	free(recs);
 }
 
 static int start_worker(plugin_state* s)
 {
-	if (!s->nsources)
+	if (!s->nsources && !engines_configured(&s->cfg))
 		return 0; /* nothing to ask: no engine worker needed */
-	s->worker = worker_new(&s->async, &s->log);
+	s->worker = worker_new(&s->async, &s->log, &s->cfg);
 	if (!s->worker)
 		return -1;
 	for (unsigned i = 0; i < s->nsources; i++)
 		worker_add_source(s->worker, s->sources[i].fn, s->sources[i].ctx);
-	return worker_start(s->worker);
+	if (!worker_add_engines(s->worker))
+		plog_warn(&s->log, "some engine sockets could not be set up");
+	if (worker_start(s->worker))
+		return -1;
+	cache_initial(s);
+	return 0;
 }
 
 EXPORT ss_plugin_rc plugin_set_async_event_handler(ss_plugin_t* st, ss_plugin_owner_t* owner,

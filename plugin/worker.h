@@ -1,8 +1,9 @@
 /*
  * The engine worker: one thread inside the plugin that talks to container
- * engines and reports what it learns as async events. It never touches host
- * tables or the cache (container-plugin.md §2.11); the event thread only
- * enqueues lookup requests, which never block.
+ * engines (one curl multi loop over every socket) and reports what it learns
+ * as async events. It never touches host tables or the cache
+ * (container-plugin.md §2.11); the event thread only enqueues lookup
+ * requests, which never block.
  */
 #ifndef WORKER_H
 #define WORKER_H
@@ -10,10 +11,12 @@
 #include <stdbool.h>
 
 #include "async.h"
+#include "config.h"
 #include "ctr_record.h"
 #include "log.h"
 
 #define WORKER_QUEUE_CAP 100
+#define ASYNC_EVT_UPDATED "container_updated"
 
 typedef struct worker worker;
 
@@ -23,10 +26,17 @@ typedef struct worker worker;
  */
 typedef bool (*worker_lookup_fn)(void* ctx, const char* id, ctr_record** out);
 
-worker* worker_new(async_emitter* emitter, const plog* log);
+worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg);
 /* Before worker_start only. */
 bool worker_add_source(worker* w, worker_lookup_fn fn, void* ctx);
+/* Creates the docker/podman instances of the config. Before worker_start only. */
+bool worker_add_engines(worker* w);
 int worker_start(worker* w);
+/*
+ * Waits (bounded) until every engine was tried once, then hands over the
+ * records listed so far (the caller caches them before capture_open, §2.2).
+ */
+size_t worker_initial_records(worker* w, int timeout_ms, ctr_record*** out);
 /* Joins the thread (no emission after return) and frees everything. */
 void worker_free(worker* w);
 

@@ -1,0 +1,83 @@
+/*
+ * Podman's libpod API (engines.md §4, container-plugin.md §8.2): the shared
+ * REST engine with libpod paths and event names, and the discovery of
+ * rootless users' sockets.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rest.h"
+
+static ctr_record* podman_build(engine* e, const char* body, size_t len, char* err,
+                                size_t errlen)
+{
+	inspect_opts o = {e->env->cfg->label_max_len, e->env->cfg->with_size};
+	ctr_record* r = inspect_podman(body, len, &o, err, errlen);
+	/* Pod members share the infra container's network. */
+	char* other = r && !r->ip[0] ? inspect_network_container(body, len) : NULL;
+	if (other) {
+		char path[512];
+		http_resp b;
+		snprintf(path, sizeof(path), "/containers/%s/json", other);
+		if (rest_get(e, path, &b) == 0) {
+			char* ip = inspect_ip(b.body, b.len);
+			if (ip)
+				ctr_str_set(&r->ip, ip);
+			free(ip);
+			http_resp_free(&b);
+		}
+		free(other);
+	}
+	return r;
+}
+
+static const rest_desc podman_desc = {
+    .kind = "podman",
+    .type = CTR_TYPE_PODMAN,
+    .ping = "/libpod/_ping",
+    .prefix_fmt = "/v%s/libpod",
+    .list = "/containers/json?all=true",
+    .size_param = "size=true",
+    .events = "/events?stream=true",
+    .event_filter = "{\"type\":[\"container\"],\"event\":[\"create\",\"start\",\"died\","
+                    "\"remove\"]}",
+    .removed = {"died", "remove"},
+    .build = podman_build,
+};
+
+engine* podman_engine_new(const engine_env* env, const char* socket)
+{
+	return rest_engine_new(&podman_desc, env, socket);
+}
+
+size_t podman_discover(const char* host_root, char*** paths)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/run/user", host_root);
+	*paths = NULL;
+	DIR* d = opendir(dir);
+	if (!d)
+		return 0;
+	size_t n = 0;
+	struct dirent* de;
+	while ((de = readdir(d))) {
+		if (!de->d_name[0] || strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		char rel[512], abs[4608];
+		struct stat st;
+		snprintf(rel, sizeof(rel), "/run/user/%s/podman/podman.sock", de->d_name);
+		snprintf(abs, sizeof(abs), "%s%s", host_root, rel);
+		char** np = stat(abs, &st) == 0 ? realloc(*paths, (n + 1) * sizeof(char*)) : NULL;
+		if (np && (np[n] = strdup(rel))) {
+			*paths = np;
+			n++;
+		} else if (np) {
+			*paths = np;
+		}
+	}
+	closedir(d);
+	return n;
+}

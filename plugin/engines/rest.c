@@ -1,0 +1,250 @@
+#include "rest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PING_TIMEOUT_MS 2000
+#define CALL_TIMEOUT_MS 5000
+#define MAX_PENDING 256
+
+typedef struct rest_engine {
+	const rest_desc* d;
+	char prefix[64];
+	int64_t since_s; /* replay point of the next stream */
+	inspect_event_t pending[MAX_PENDING];
+	size_t npending;
+	bool lost; /* events were dropped: re-list */
+} rest_engine;
+
+static rest_engine* priv(engine* e)
+{
+	return e->priv;
+}
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int rest_get(engine* e, const char* path, http_resp* out)
+{
+	char full[2048], err[512];
+	snprintf(full, sizeof(full), "%s%s", priv(e)->prefix, path);
+	if (http_request(e->socket, "GET", full, CALL_TIMEOUT_MS, out, err, sizeof(err))) {
+		plog_debug(e->env->log, "%s %s: %s", priv(e)->d->kind, e->socket, err);
+		return -1;
+	}
+	if (out->status != 200) {
+		http_resp_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ids reach URL paths: only [A-Za-z0-9_.-] names (no '/', no leading '.'). */
+static bool safe_id(const char* id)
+{
+	size_t n = strlen(id);
+	return n > 0 && n < 256 && id[0] != '.' &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+ctr_record* rest_inspect(engine* e, const char* id)
+{
+	if (!safe_id(id))
+		return NULL;
+	const rest_desc* d = priv(e)->d;
+	char path[512], err[256];
+	snprintf(path, sizeof(path), "/containers/%s/json%s%s", id,
+	         e->env->cfg->with_size ? "?" : "", e->env->cfg->with_size ? d->size_param : "");
+	http_resp r;
+	if (rest_get(e, path, &r))
+		return NULL;
+	ctr_record* rec = d->build(e, r.body, r.len, err, sizeof(err));
+	if (!rec)
+		plog_warn(e->env->log, "%s: unreadable inspect of %s: %s", d->kind, id, err);
+	http_resp_free(&r);
+	return rec;
+}
+
+static void report(engine* e, engine_report what, const ctr_record* r)
+{
+	e->env->report(e->env->report_arg, what, r);
+}
+
+static int ping(engine* e)
+{
+	rest_engine* p = priv(e);
+	http_resp r;
+	char err[512];
+	if (http_request(e->socket, "GET", p->d->ping, PING_TIMEOUT_MS, &r, err, sizeof(err))) {
+		plog_debug(e->env->log, "%s: ping failed: %s", p->d->kind, err);
+		return -1;
+	}
+	int rc = r.status == 200 ? 0 : -1;
+	/* Never a version newer than the daemon's (engines.md §3.1): take its own. */
+	if (!rc && r.api_version[0] && strspn(r.api_version, "0123456789.") == strlen(r.api_version))
+		snprintf(p->prefix, sizeof(p->prefix), p->d->prefix_fmt, r.api_version);
+	else if (!rc)
+		snprintf(p->prefix, sizeof(p->prefix), p->d->prefix_fmt, "");
+	http_resp_free(&r);
+	return rc;
+}
+
+/* Lists every container and reports each (inspect failing → minimal record). */
+static int list_all(engine* e)
+{
+	http_resp r;
+	if (rest_get(e, priv(e)->d->list, &r))
+		return -1;
+	char** ids = NULL;
+	size_t n = inspect_list_ids(r.body, r.len, &ids);
+	http_resp_free(&r);
+	for (size_t i = 0; i < n; i++) {
+		ctr_record* rec = rest_inspect(e, ids[i]);
+		if (!rec)
+			rec = inspect_minimal(priv(e)->d->type, ids[i], "");
+		if (rec)
+			report(e, ENGINE_REPORT_ADDED, rec);
+		ctr_record_unref(rec);
+	}
+	inspect_ids_free(ids, n);
+	plog_info(e->env->log, "%s %s: %zu containers listed", priv(e)->d->kind, e->socket, n);
+	return 0;
+}
+
+static int rest_attach(engine* e)
+{
+	if (ping(e))
+		return -1;
+	/* The stream opened after this list replays from here: nothing falls in between. */
+	int64_t start = now_s() - 1;
+	if (list_all(e))
+		return -1;
+	priv(e)->since_s = start;
+	return 0;
+}
+
+static void on_line(void* arg, const char* line, size_t len)
+{
+	engine* e = arg;
+	rest_engine* p = priv(e);
+	if (p->npending == MAX_PENDING) {
+		p->lost = true;
+		return;
+	}
+	if (inspect_event(line, len, &p->pending[p->npending]))
+		p->npending++;
+}
+
+static bool rest_open_stream(engine* e, http_stream* st)
+{
+	rest_engine* p = priv(e);
+	char* filter = http_escape(p->d->event_filter);
+	if (!filter)
+		return false;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s%s%ssince=%lld&filters=%s", p->prefix, p->d->events,
+	         strchr(p->d->events, '?') ? "&" : "?", (long long)p->since_s, filter);
+	free(filter);
+	return http_stream_open(st, e->socket, path, on_line, e);
+}
+
+static bool is_removal(const rest_desc* d, const char* action)
+{
+	return !strcmp(action, d->removed[0]) || !strcmp(action, d->removed[1]);
+}
+
+static void dispatch(engine* e, const inspect_event_t* ev)
+{
+	const rest_desc* d = priv(e)->d;
+	unsigned hooks = e->env->cfg->hooks;
+	bool create = !strcmp(ev->action, "create"), start = !strcmp(ev->action, "start");
+	ctr_record* r = NULL;
+	engine_report what = ENGINE_REPORT_ADDED;
+	if (is_removal(d, ev->action)) {
+		r = inspect_minimal(d->type, ev->full_id, ev->image);
+		what = ENGINE_REPORT_REMOVED;
+	} else if ((create && (hooks & CONFIG_HOOK_CREATE)) || start) {
+		r = rest_inspect(e, ev->full_id);
+		/* At start the record is richer (IP): without the start hook it is an update. */
+		what = start && !(hooks & CONFIG_HOOK_START) ? ENGINE_REPORT_UPDATED : ENGINE_REPORT_ADDED;
+		if (!r && what == ENGINE_REPORT_ADDED)
+			r = inspect_minimal(d->type, ev->full_id, ev->image);
+	}
+	if (r)
+		report(e, what, r);
+	ctr_record_unref(r);
+}
+
+static void rest_process_events(engine* e)
+{
+	rest_engine* p = priv(e);
+	for (size_t i = 0; i < p->npending; i++) {
+		dispatch(e, &p->pending[i]);
+		if (p->pending[i].time_ns / 1000000000 > p->since_s)
+			p->since_s = p->pending[i].time_ns / 1000000000;
+		inspect_event_free(&p->pending[i]);
+	}
+	p->npending = 0;
+	if (p->lost) {
+		p->lost = false;
+		plog_warn(e->env->log, "%s: event burst over %d, re-listing", p->d->kind, MAX_PENDING);
+		list_all(e);
+	}
+}
+
+static bool rest_lookup(engine* e, const char* id, ctr_record** out)
+{
+	*out = rest_inspect(e, id);
+	return *out != NULL;
+}
+
+static void rest_destroy(engine* e)
+{
+	rest_engine* p = priv(e);
+	for (size_t i = 0; i < p->npending; i++)
+		inspect_event_free(&p->pending[i]);
+	free(p);
+}
+
+static const engine_ops rest_ops = {
+    .kind = "rest",
+    .attach = rest_attach,
+    .open_stream = rest_open_stream,
+    .process_events = rest_process_events,
+    .lookup = rest_lookup,
+    .destroy = rest_destroy,
+};
+
+engine* rest_engine_new(const rest_desc* d, const engine_env* env, const char* socket)
+{
+	engine* e = calloc(1, sizeof(*e));
+	rest_engine* p = calloc(1, sizeof(*p));
+	char* path = malloc(strlen(env->cfg->host_root) + strlen(socket) + 1);
+	if (!e || !p || !path) {
+		free(e);
+		free(p);
+		free(path);
+		return NULL;
+	}
+	sprintf(path, "%s%s", env->cfg->host_root, socket);
+	p->d = d;
+	e->ops = &rest_ops;
+	e->env = env;
+	e->socket = path;
+	e->priv = p;
+	return e;
+}
+
+void engine_free(engine* e)
+{
+	if (!e)
+		return;
+	http_stream_close(&e->stream);
+	e->ops->destroy(e);
+	free(e->socket);
+	free(e);
+}
