@@ -227,16 +227,22 @@ static void engine_try(worker* w, engine* e, uint64_t now)
 {
 	struct stat st;
 	bool present = stat(e->socket, &st) == 0;
-	if (present != e->present)
-		plog_info(w->log, "%s %s", e->socket, present ? "appeared" : "is absent");
+	if (present != e->present || !e->checked)
+		plog_info(w->log, "%s %s", e->socket,
+		          present ? (e->checked ? "appeared" : "found") : "is absent");
 	e->present = present;
+	e->checked = true;
 	if (!present) {
 		e->next_try_ms = now + ABSENT_CHECK_MS;
 		return;
 	}
+	if (!e->backoff_ms)
+		e->backoff_ms = BACKOFF_FIRST_MS;
 	if (e->ops->attach(e) || !e->ops->open_stream(e, &e->stream) ||
 	    curl_multi_add_handle(w->multi, e->stream.easy) != CURLM_OK) {
 		http_stream_close(&e->stream);
+		plog_info(w->log, "%s does not answer, retrying in %llu ms", e->socket,
+		          (unsigned long long)e->backoff_ms);
 		engine_retry_later(e, now_ms());
 		return;
 	}

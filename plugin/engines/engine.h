@@ -54,6 +54,7 @@ struct engine {
 	char* socket; /* HOST_ROOT + configured path */
 	bool up;      /* attached and streaming */
 	bool present; /* socket existed at the last check */
+	bool checked; /* the socket was looked at once */
 	uint64_t next_try_ms;
 	uint64_t backoff_ms;
 	http_stream stream;
