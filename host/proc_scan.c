@@ -1,5 +1,7 @@
 #include "proc_scan.h"
 
+#include "events.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -113,35 +115,61 @@ static uint64_t pidns_init_start(const char* dir)
 	return (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec;
 }
 
-int host_scan_task(host* h, const char* proc_root, long pid, long tid)
+/* Reads one task into b and p (p's strings point into b); 0 on success. */
+static int read_task(const char* proc_root, long pid, long tid, task_buf* b, host_proc* p)
 {
-	char dir[256];
-	task_buf* b = calloc(1, sizeof(*b));
-	if (!b)
-		return -1;
+	char dir[256], path[512];
 	snprintf(dir, sizeof(dir), "%s/%ld/task/%ld", proc_root, pid, tid);
 	long ptid = 0, vpid = pid, vtid = tid;
-	int rc = read_status(dir, &ptid, &vpid, &vtid);
-	if (rc == 0) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/comm", dir);
-		if (read_file(path, b->comm, sizeof(b->comm)) > 0)
-			b->comm[strcspn(b->comm, "\n")] = '\0';
-		snprintf(path, sizeof(path), "%s/exe", dir);
-		ssize_t n = readlink(path, b->exe_path, sizeof(b->exe_path) - 1);
-		b->exe_path[n > 0 ? n : 0] = '\0';
-		const char* exe = read_cmdline(dir, b);
-		read_cgroups(dir, b);
-		host_proc p = {.tid = tid, .pid = pid, .ptid = ptid, .vtid = vtid, .vpid = vpid,
-		               .pidns_init_start_ts = pidns_init_start(dir), .comm = b->comm,
-		               .exe = exe[0] ? exe : b->comm, .exe_path = b->exe_path, .args = b->args,
-		               .cgroups = (const char* const*)b->cgroups};
-		rc = host_thread_add(h, &p);
-	}
-	for (size_t i = 0; i < b->ncgroups; i++)
+	if (read_status(dir, &ptid, &vpid, &vtid))
+		return -1;
+	snprintf(path, sizeof(path), "%s/comm", dir);
+	if (read_file(path, b->comm, sizeof(b->comm)) > 0)
+		b->comm[strcspn(b->comm, "\n")] = '\0';
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	ssize_t n = readlink(path, b->exe_path, sizeof(b->exe_path) - 1);
+	b->exe_path[n > 0 ? n : 0] = '\0';
+	const char* exe = read_cmdline(dir, b);
+	read_cgroups(dir, b);
+	*p = (host_proc){.tid = tid, .pid = pid, .ptid = ptid, .vtid = vtid, .vpid = vpid,
+	                 .pidns_init_start_ts = pidns_init_start(dir), .comm = b->comm,
+	                 .exe = exe[0] ? exe : b->comm, .exe_path = b->exe_path, .args = b->args,
+	                 .cgroups = (const char* const*)b->cgroups};
+	return 0;
+}
+
+static void task_buf_free(task_buf* b)
+{
+	for (size_t i = 0; b && i < b->ncgroups; i++)
 		free(b->cgroups[i]);
 	free(b);
+}
+
+int host_scan_task(host* h, const char* proc_root, long pid, long tid)
+{
+	task_buf* b = calloc(1, sizeof(*b));
+	host_proc p;
+	int rc = b ? read_task(proc_root, pid, tid, b, &p) : -1;
+	if (rc == 0)
+		rc = host_thread_add(h, &p);
+	task_buf_free(b);
 	return rc;
+}
+
+ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts)
+{
+	task_buf* b = calloc(1, sizeof(*b));
+	host_proc p;
+	ss_plugin_event* e = NULL;
+	if (b && read_task(proc_root, pid, tid, b, &p) == 0) {
+		evt_proc_info i = {.res = 0, .tid = p.tid, .pid = p.pid, .ptid = p.ptid, .vtid = p.vtid,
+		                   .vpid = p.vpid, .pidns_init_start_ts = p.pidns_init_start_ts,
+		                   .exe = p.exe, .comm = p.comm, .cwd = "/", .args = p.args,
+		                   .cgroups = p.cgroups, .filename = p.exe_path};
+		e = evt_execve_exit(PPME_SYSCALL_EXECVE_19_X, ts, &i);
+	}
+	task_buf_free(b);
+	return e;
 }
 
 static long scan_tasks(host* h, const char* proc_root, long pid)

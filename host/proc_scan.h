@@ -16,4 +16,11 @@ long host_scan_proc(host* h, const char* proc_root);
 /* Reads one task; 0 on success (the task may vanish meanwhile: -1). */
 int host_scan_task(host* h, const char* proc_root, long pid, long tid);
 
+/*
+ * The execve exit event (293) a kernel driver would have sent for this task,
+ * built from /proc (malloc'd; NULL if the task vanished). Feeding it makes
+ * the plugin examine a task that appeared after the capture opened.
+ */
+ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts);
+
 #endif

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@
 typedef struct opts {
 	const char* plugin;
 	const char* config;
-	bool json, verbose;
+	bool json, verbose, follow;
 	int wait_ms;
 } opts;
 
@@ -63,6 +64,7 @@ static void usage(FILE* f)
 	        "  -c, --config JSON    plugin init config (falco.yaml's init_config, as JSON)\n"
 	        "  -p, --plugin PATH    plugin library (default: %s)\n"
 	        "  -w, --wait MS        how long to wait for engine answers (default 3000)\n"
+	        "  -f, --follow         keep watching: print processes of containers as they appear\n"
 	        "  -v, --verbose        the plugin's log on stderr\n"
 	        "  -h, --help           this help\n",
 	        PLUGIN_SO_PATH);
@@ -73,17 +75,18 @@ static int parse_opts(int argc, char** argv, opts* o)
 	static const struct option lo[] = {
 	    {"json", no_argument, 0, 'j'},          {"config", required_argument, 0, 'c'},
 	    {"plugin", required_argument, 0, 'p'},  {"wait", required_argument, 0, 'w'},
-	    {"verbose", no_argument, 0, 'v'},
+	    {"verbose", no_argument, 0, 'v'},       {"follow", no_argument, 0, 'f'},
 	    {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
-	*o = (opts){PLUGIN_SO_PATH, "{\"log_level\":\"info\"}", false, false, 3000};
+	*o = (opts){PLUGIN_SO_PATH, "{\"log_level\":\"info\"}", false, false, false, 3000};
 	int c;
-	while ((c = getopt_long(argc, argv, "jc:p:w:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jc:p:w:fvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'c': o->config = optarg; break;
 		case 'p': o->plugin = optarg; break;
 		case 'w': o->wait_ms = atoi(optarg); break;
 		case 'v': o->verbose = true; break;
+		case 'f': o->follow = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
 		}
@@ -201,6 +204,46 @@ static void print_all(host* h, const opts* o)
 	free(pids);
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* New processes are announced to the plugin as the execve a kernel driver would report. */
+static void follow(host* h, const opts* o)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!interrupted) {
+		sleep(1);
+		DIR* d = opendir("/proc");
+		int64_t fresh[512];
+		size_t n = 0;
+		struct dirent* de;
+		while (d && (de = readdir(d)) && n < 512) {
+			int64_t pid = atoll(de->d_name);
+			if (pid <= 0 || host_thread_exists(h, pid))
+				continue;
+			ss_plugin_event* e =
+			    host_task_execve_event("/proc", (long)pid, (long)pid, (uint64_t)time(NULL) * 1000000000ull);
+			if (e && host_feed(h, e) == 0)
+				fresh[n++] = pid;
+			free(e);
+		}
+		if (d)
+			closedir(d);
+		settle(h, 1000);
+		char id[64];
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(value(h, fresh[i], "container.id", id, sizeof(id)), "host"))
+				print_row(h, o, fresh[i], fresh[i]);
+		fflush(stdout);
+	}
+}
+
 int main(int argc, char** argv)
 {
 	opts o;
@@ -229,6 +272,9 @@ int main(int argc, char** argv)
 		for (int i = 0; i < log.n; i++)
 			printf("# %s\n", log.lines[i]);
 	print_all(h, &o);
+	fflush(stdout);
+	if (o.follow)
+		follow(h, &o);
 	host_close(h);
 	rc = 0;
 out:
