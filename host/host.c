@@ -298,9 +298,14 @@ ss_plugin_t* host_plugin_state(const host* h)
 	return h->state;
 }
 
+void host_set_parsing(host* h, bool on)
+{
+	h->parse_off = !on;
+}
+
 bool host_plugin_parses(const host* h, uint16_t type)
 {
-	return h->inited && (h->caps & HOST_CAP_PARSE) && host_set_has(h->parse_set, type) &&
+	return h->inited && !h->parse_off && (h->caps & HOST_CAP_PARSE) && host_set_has(h->parse_set, type) &&
 	       host_sources_compatible(&h->parse_sources, "syscall");
 }
 

@@ -45,10 +45,25 @@ const char* host_plugin_fields_json(const host* h);
 const plugin_api* host_plugin_api(const host* h);
 ss_plugin_t* host_plugin_state(const host* h);
 bool host_plugin_parses(const host* h, uint16_t type);
+/* Turns the plugin's parsing off/on (the host's own state update always runs). */
+void host_set_parsing(host* h, bool on);
 
 /* Live: set async handler, then capture_open. File: capture_open only. */
 int host_open_live(host* h);
 int host_open_file(host* h);
+/*
+ * File mode the way libsinsp opens a capture file (container-plugin.md §2.8):
+ * feeds the LEADING run of state events of evts[0..n) — container JSON 2
+ * (324), async events (402), and the user/group added/deleted events libsinsp
+ * also consumes there (354/356/358/360) — stopping at the first other event,
+ * then calls capture_open in file mode (no async handler). *consumed gets how
+ * many events were pre-parsed; the caller feeds evts[*consumed..n) with
+ * host_feed. Threads the capture's process table holds must be added
+ * (host_thread_add) before this call. On failure (NULL or malformed event in
+ * the run, capture_open refused) -1 with host_last_error, no capture is open,
+ * and *consumed counts the events already pre-parsed.
+ */
+int host_open_file_events(host* h, ss_plugin_event* const* evts, size_t n, size_t* consumed);
 /* Live: handler NULL, then capture_close. */
 int host_close(host* h);
 

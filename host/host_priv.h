@@ -76,6 +76,7 @@ struct host {
 	void* dl;
 	plugin_api api;
 	bool loaded, inited, in_init;
+	bool parse_off; /* host_set_parsing(false): the plugin is not asked to parse */
 	uint32_t req_major, req_minor, req_patch;
 	uint32_t caps;
 	char *name, *description, *contact, *version, *fields_json;

@@ -47,7 +47,8 @@ static ss_plugin_bool cg_scan_entry(ss_plugin_table_iterator_state_t* st, ss_plu
 	if (c->t->r->read_entry_field(c->sub, e, c->s->th.cgroups_second, &d) != SS_PLUGIN_SUCCESS ||
 	    !d.str || !d.str[0])
 		return 1;
-	return cgroup_match_path(&c->s->matchers, d.str, &c->m) == CGROUP_HOST;
+	return (c->s->memo ? cgroup_memo_match(c->s->memo, &c->s->matchers, d.str, &c->m)
+	                   : cgroup_match_path(&c->s->matchers, d.str, &c->m)) == CGROUP_HOST;
 }
 
 static void match_thread(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,

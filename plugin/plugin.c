@@ -135,6 +135,7 @@ static int state_init(plugin_state* s, const ss_plugin_init_input* in)
 	log_engine(s, "podman", &s->cfg.podman);
 	log_engine(s, "containerd", &s->cfg.containerd);
 	log_engine(s, "cri", &s->cfg.cri);
+	s->memo = calloc(1, sizeof(*s->memo)); /* optional: parsing works without it */
 	s->cache = ctr_cache_new();
 	s->host_rec = ctr_record_new_host();
 	if (!s->cache || !s->host_rec || !ctr_cache_put(s->cache, "", s->host_rec)) {
@@ -181,6 +182,9 @@ EXPORT void plugin_destroy(ss_plugin_t* st)
 		return;
 	stop_async(s);
 	fields_store_free(s);
+	if (s->memo)
+		cgroup_memo_free(s->memo);
+	free(s->memo);
 	ctr_record_unref(s->last_rec);
 	ctr_record_unref(s->host_rec);
 	ctr_cache_free(s->cache);

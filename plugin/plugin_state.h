@@ -11,6 +11,7 @@
 
 #include "async.h"
 #include "cgroup.h"
+#include "cgroup_memo.h"
 #include "config.h"
 #include "ctr_cache.h"
 #include "idset.h"
@@ -55,6 +56,7 @@ typedef struct plugin_state {
 	char lasterr[PLUGIN_MAX_ERRLEN];
 	config cfg;
 	cgroup_matchers matchers;
+	cgroup_memo* memo;
 	thread_fields th;
 
 	ctr_cache* cache;
