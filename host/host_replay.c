@@ -1,0 +1,63 @@
+/*
+ * Opening a capture file the way libsinsp does (container-plugin.md §2.8):
+ * the leading run of state events (dumped containers, users, groups) is
+ * parsed before capture_open, so that capture_open already finds the dumped
+ * containers in the plugin's cache and resolves every thread of the
+ * capture's process table, including threads that never get a process event.
+ */
+#include "host_priv.h"
+
+#include <string.h>
+
+#include "scap_events.h"
+
+/* libsinsp's user/group state events (no state in this host; kept in the run). */
+enum { HOST_USER_ADDED_E = 354, HOST_USER_DELETED_E = 356, HOST_GROUP_ADDED_E = 358,
+       HOST_GROUP_DELETED_E = 360 };
+
+/* The codes of libsinsp's is_initialstate_event: 228 and 272 are not among them. */
+static bool host_initial_state_event(uint16_t type)
+{
+	switch (type) {
+	case PPME_CONTAINER_JSON_2_E:
+	case PPME_ASYNCEVENT_E:
+	case HOST_USER_ADDED_E:
+	case HOST_USER_DELETED_E:
+	case HOST_GROUP_ADDED_E:
+	case HOST_GROUP_DELETED_E:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int host_open_file_events(host* h, ss_plugin_event* const* evts, size_t n, size_t* consumed)
+{
+	size_t done = 0;
+	if (consumed)
+		*consumed = 0;
+	if (!h->inited)
+		return host_fail(h, "plugin is not initialized");
+	if (h->mode != HOST_MODE_CLOSED)
+		return host_fail(h, "a capture is already open");
+	if (n > 0 && !evts)
+		return host_fail(h, "NULL event list");
+	for (; done < n; done++) {
+		const ss_plugin_event* evt = evts[done];
+		if (!evt)
+			return host_fail(h, "NULL event at index %zu", done);
+		ss_plugin_event hdr;
+		memcpy(&hdr, evt, sizeof(hdr));
+		if (!host_initial_state_event(hdr.type))
+			break;
+		/* No capture is open yet: the plugin parses without an async handler. */
+		if (host_feed(h, evt) != 0) {
+			char why[PLUGIN_MAX_ERRLEN];
+			memcpy(why, h->err, sizeof(why));
+			return host_fail(h, "state event %zu of the capture: %.400s", done, why);
+		}
+		if (consumed)
+			*consumed = done + 1;
+	}
+	return host_open_file(h);
+}
