@@ -123,7 +123,10 @@ static int rest_attach(engine* e)
 	int64_t start = now_s() - 1;
 	if (list_all(e))
 		return -1;
-	priv(e)->since_s = start;
+	/* A reconnection replays from the last event seen instead: what happened while
+	 * the stream was down (a removal above all, which no listing shows) is not lost. */
+	if (!priv(e)->since_s)
+		priv(e)->since_s = start;
 	return 0;
 }
 
