@@ -38,6 +38,7 @@ struct worker {
 	engine_env env;
 	pthread_t thread;
 	bool started, stopping;
+	atomic_bool cancel; /* stopping, readable by engines without the lock */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	CURLM* multi;
@@ -103,7 +104,7 @@ worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg)
 	w->emitter = emitter;
 	w->log = log;
 	w->cfg = cfg;
-	w->env = (engine_env){cfg, log, on_report, w};
+	w->env = (engine_env){&w->cancel, cfg, log, on_report, w};
 	w->multi = curl_multi_init();
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
@@ -427,6 +428,7 @@ void worker_free(worker* w)
 	pthread_mutex_lock(&w->mu);
 	w->stopping = true;
 	pthread_mutex_unlock(&w->mu);
+	atomic_store(&w->cancel, true);
 	if (w->multi)
 		curl_multi_wakeup(w->multi);
 	if (w->started)

@@ -6,6 +6,7 @@
 #ifndef ENGINE_H
 #define ENGINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,6 +27,7 @@ typedef enum engine_report {
 typedef void (*engine_report_fn)(void* arg, engine_report what, const ctr_record* r);
 
 typedef struct engine_env {
+	const atomic_bool* cancel; /* set when the worker stops: abandon blocking calls */
 	const config* cfg;
 	const plog* log;
 	engine_report_fn report;

@@ -95,8 +95,14 @@ static CURL* easy_for(const char* socket, const char* path)
 	return c;
 }
 
+static int on_progress(void* arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return atomic_load((const atomic_bool*)arg) ? 1 : 0; /* non-zero aborts */
+}
+
 int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
-                 http_resp* out, char* err, size_t errlen)
+                 const atomic_bool* cancel, http_resp* out, char* err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	bool head = !strcmp(method, "HEAD");
@@ -113,6 +119,11 @@ int http_request(const char* socket, const char* method, const char* path, long 
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	if (cancel) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void*)cancel);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	CURLcode rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_easy_cleanup(c);

@@ -7,6 +7,7 @@
 #define HTTP_H
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,11 +26,13 @@ bool http_global_init(void);
 void http_global_cleanup(void);
 
 /*
- * One GET or HEAD request, bounded by timeout_ms (connect and total).
- * Returns 0 with *out filled (any HTTP status), -1 with a message in err.
+ * One GET or HEAD request, bounded by timeout_ms (connect and total) and
+ * abandoned as soon as *cancel (may be NULL) becomes true, so that stopping
+ * the worker never waits for a hung engine. Returns 0 with *out filled (any
+ * HTTP status), -1 with a message in err.
  */
 int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
-                 http_resp* out, char* err, size_t errlen);
+                 const atomic_bool* cancel, http_resp* out, char* err, size_t errlen);
 void http_resp_free(http_resp* r);
 
 /* URL-escapes s into a malloc'd string. */

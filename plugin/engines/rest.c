@@ -32,7 +32,7 @@ int rest_get(engine* e, const char* path, http_resp* out)
 {
 	char full[2048], err[512];
 	snprintf(full, sizeof(full), "%s%s", priv(e)->prefix, path);
-	if (http_request(e->socket, "GET", full, CALL_TIMEOUT_MS, out, err, sizeof(err))) {
+	if (http_request(e->socket, "GET", full, CALL_TIMEOUT_MS, e->env->cancel, out, err, sizeof(err))) {
 		plog_debug(e->env->log, "%s %s: %s", priv(e)->d->kind, e->socket, err);
 		return -1;
 	}
@@ -79,7 +79,7 @@ static int ping(engine* e)
 	rest_engine* p = priv(e);
 	http_resp r;
 	char err[512];
-	if (http_request(e->socket, "GET", p->d->ping, PING_TIMEOUT_MS, &r, err, sizeof(err))) {
+	if (http_request(e->socket, "GET", p->d->ping, PING_TIMEOUT_MS, e->env->cancel, &r, err, sizeof(err))) {
 		plog_debug(e->env->log, "%s: ping failed: %s", p->d->kind, err);
 		return -1;
 	}
