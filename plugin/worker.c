@@ -216,9 +216,11 @@ static void engine_retry_later(engine* e, uint64_t now)
 
 static void engine_down(worker* w, engine* e, uint64_t now)
 {
-	if (e->stream.easy)
-		curl_multi_remove_handle(w->multi, e->stream.easy);
-	http_stream_close(&e->stream);
+	if (e->stream) {
+		curl_multi_remove_handle(w->multi, e->stream);
+		e->ops->close_stream(e);
+		e->stream = NULL;
+	}
 	e->up = false;
 	engine_retry_later(e, now);
 }
@@ -239,9 +241,11 @@ static void engine_try(worker* w, engine* e, uint64_t now)
 	}
 	if (!e->backoff_ms)
 		e->backoff_ms = BACKOFF_FIRST_MS;
-	if (e->ops->attach(e) || !e->ops->open_stream(e, &e->stream) ||
-	    curl_multi_add_handle(w->multi, e->stream.easy) != CURLM_OK) {
-		http_stream_close(&e->stream);
+	if (e->ops->attach(e) || !(e->stream = e->ops->open_stream(e)) ||
+	    curl_multi_add_handle(w->multi, e->stream) != CURLM_OK) {
+		if (e->stream)
+			e->ops->close_stream(e);
+		e->stream = NULL;
 		plog_info(w->log, "%s does not answer, retrying in %llu ms", e->socket,
 		          (unsigned long long)e->backoff_ms);
 		engine_retry_later(e, now_ms());
@@ -276,7 +280,7 @@ static void collect_finished(worker* w)
 			continue;
 		for (size_t i = 0; i < w->nengines; i++) {
 			engine* e = w->engines[i];
-			if (e->stream.easy == m->easy_handle) {
+			if (e->stream && e->stream == m->easy_handle) {
 				plog_info(w->log, "event stream of %s ended: %s", e->socket,
 				          curl_easy_strerror(m->data.result));
 				e->ops->process_events(e);
@@ -434,8 +438,8 @@ void worker_free(worker* w)
 	if (w->started)
 		pthread_join(w->thread, NULL);
 	for (size_t i = 0; i < w->nengines; i++) {
-		if (w->engines[i]->stream.easy)
-			curl_multi_remove_handle(w->multi, w->engines[i]->stream.easy);
+		if (w->engines[i]->stream)
+			curl_multi_remove_handle(w->multi, w->engines[i]->stream);
 		engine_free(w->engines[i]);
 	}
 	for (size_t i = 0; i < w->ninitial; i++)

@@ -41,8 +41,13 @@ typedef struct engine_ops {
 	 * Blocking but bounded by timeouts; 0 when the engine answered.
 	 */
 	int (*attach)(engine* e);
-	/* Prepares the event stream (replaying what happened since attach). */
-	bool (*open_stream)(engine* e, http_stream* st);
+	/*
+	 * Prepares the event stream (replaying what happened since attach): an easy
+	 * handle the worker adds to its multi handle; the engine keeps owning it.
+	 */
+	CURL* (*open_stream)(engine* e);
+	/* Releases the stream's handle (already removed from the multi handle). */
+	void (*close_stream)(engine* e);
 	/* Handles the events the stream delivered since the last call (may block, bounded). */
 	void (*process_events)(engine* e);
 	/* On-demand lookup by short or full id; true with a new record in *out. */
@@ -59,7 +64,7 @@ struct engine {
 	bool checked; /* the socket was looked at once */
 	uint64_t next_try_ms;
 	uint64_t backoff_ms;
-	http_stream stream;
+	CURL* stream; /* the open event stream, NULL when none */
 	void* priv;
 };
 

@@ -16,6 +16,7 @@ typedef struct rest_engine {
 	inspect_event_t pending[MAX_PENDING];
 	size_t npending;
 	bool lost; /* events were dropped: re-list */
+	http_stream stream;
 } rest_engine;
 
 static rest_engine* priv(engine* e)
@@ -142,17 +143,22 @@ static void on_line(void* arg, const char* line, size_t len)
 		p->npending++;
 }
 
-static bool rest_open_stream(engine* e, http_stream* st)
+static CURL* rest_open_stream(engine* e)
 {
 	rest_engine* p = priv(e);
 	char* filter = http_escape(p->d->event_filter);
 	if (!filter)
-		return false;
+		return NULL;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s%s%ssince=%lld&filters=%s", p->prefix, p->d->events,
 	         strchr(p->d->events, '?') ? "&" : "?", (long long)p->since_s, filter);
 	free(filter);
-	return http_stream_open(st, e->socket, path, on_line, e);
+	return http_stream_open(&p->stream, e->socket, path, on_line, e) ? p->stream.easy : NULL;
+}
+
+static void rest_close_stream(engine* e)
+{
+	http_stream_close(&priv(e)->stream);
 }
 
 static bool is_removal(const rest_desc* d, const char* action)
@@ -210,6 +216,7 @@ static void rest_destroy(engine* e)
 	rest_engine* p = priv(e);
 	for (size_t i = 0; i < p->npending; i++)
 		inspect_event_free(&p->pending[i]);
+	http_stream_close(&p->stream);
 	free(p);
 }
 
@@ -217,6 +224,7 @@ static const engine_ops rest_ops = {
     .kind = "rest",
     .attach = rest_attach,
     .open_stream = rest_open_stream,
+    .close_stream = rest_close_stream,
     .process_events = rest_process_events,
     .lookup = rest_lookup,
     .destroy = rest_destroy,
@@ -246,7 +254,6 @@ void engine_free(engine* e)
 {
 	if (!e)
 		return;
-	http_stream_close(&e->stream);
 	e->ops->destroy(e);
 	free(e->socket);
 	free(e);
