@@ -152,6 +152,8 @@ bool worker_add_engines(worker* w)
 		ok &= add_engine(w, docker_engine_new(&w->env, c->docker.sockets[i]));
 	for (size_t i = 0; c->podman.enabled && i < c->podman.nsockets; i++)
 		ok &= add_engine(w, podman_engine_new(&w->env, c->podman.sockets[i]));
+	for (size_t i = 0; c->containerd.enabled && i < c->containerd.nsockets; i++)
+		ok &= add_engine(w, containerd_engine_new(&w->env, c->containerd.sockets[i]));
 	return ok;
 }
 

@@ -71,6 +71,8 @@ struct engine {
 /* Instances for the config's docker and podman sockets (and rootless podman ones). */
 engine* docker_engine_new(const engine_env* env, const char* socket);
 engine* podman_engine_new(const engine_env* env, const char* socket);
+/* A containerd native-API instance (engines.md §5; containerd.c). */
+engine* containerd_engine_new(const engine_env* env, const char* socket);
 
 /* Rootless podman sockets present now under <host_root>/run/user (malloc'd paths). */
 size_t podman_discover(const char* host_root, char*** paths);

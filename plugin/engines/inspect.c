@@ -1011,3 +1011,8 @@ bool inspect_event(const char* line, size_t len, inspect_event_t* out)
 		inspect_event_free(out);
 	return ok;
 }
+
+int64_t inspect_cpuset_count(const char* cpus)
+{
+	return cpuset_count(cpus);
+}

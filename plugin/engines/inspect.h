@@ -81,6 +81,9 @@ void inspect_ids_free(char** ids, size_t n);
  */
 ctr_record* inspect_minimal(uint32_t type, const char* full_id, const char* image);
 
+/* CPUs in a cpuset list ("0-5,8,14" → 8; empty or malformed → 0), §8.1 cpuset_cpu_count. */
+int64_t inspect_cpuset_count(const char* cpus);
+
 /* One Docker `/events` or libpod `/libpod/events` object. */
 typedef struct inspect_event_t {
 	char* action;      /* Action (fallback: status), e.g. "create", "died" */
