@@ -154,6 +154,8 @@ bool worker_add_engines(worker* w)
 		ok &= add_engine(w, podman_engine_new(&w->env, c->podman.sockets[i]));
 	for (size_t i = 0; c->containerd.enabled && i < c->containerd.nsockets; i++)
 		ok &= add_engine(w, containerd_engine_new(&w->env, c->containerd.sockets[i]));
+	for (size_t i = 0; c->cri.enabled && i < c->cri.nsockets; i++)
+		ok &= add_engine(w, cri_engine_new(&w->env, c->cri.sockets[i]));
 	return ok;
 }
 
@@ -243,8 +245,13 @@ static void engine_try(worker* w, engine* e, uint64_t now)
 	}
 	if (!e->backoff_ms)
 		e->backoff_ms = BACKOFF_FIRST_MS;
-	if (e->ops->attach(e) || !(e->stream = e->ops->open_stream(e)) ||
-	    curl_multi_add_handle(w->multi, e->stream) != CURLM_OK) {
+	bool polled = false; /* up without a stream (engine_ops.poll) */
+	if (!e->ops->attach(e)) {
+		e->poll_ms = 0;
+		e->stream = e->ops->open_stream(e);
+		polled = !e->stream && e->ops->poll && e->poll_ms > 0;
+	}
+	if (!polled && (!e->stream || curl_multi_add_handle(w->multi, e->stream) != CURLM_OK)) {
 		if (e->stream)
 			e->ops->close_stream(e);
 		e->stream = NULL;
@@ -255,7 +262,9 @@ static void engine_try(worker* w, engine* e, uint64_t now)
 	}
 	e->up = true;
 	e->backoff_ms = BACKOFF_FIRST_MS;
-	plog_info(w->log, "attached to %s", e->socket);
+	if (polled)
+		e->next_poll_ms = now_ms() + e->poll_ms;
+	plog_info(w->log, "attached to %s%s", e->socket, polled ? " (polling, no event stream)" : "");
 }
 
 static uint64_t engines_tick(worker* w)
@@ -268,6 +277,28 @@ static uint64_t engines_tick(worker* w)
 			engine_try(w, e, now);
 		if (!e->up && e->next_try_ms < next)
 			next = e->next_try_ms;
+	}
+	return next;
+}
+
+/* Engines up without a stream (engine_ops.poll); returns the earliest next poll. */
+static uint64_t polls_tick(worker* w, uint64_t next)
+{
+	for (size_t i = 0; i < w->nengines && !stopping(w); i++) {
+		engine* e = w->engines[i];
+		if (!e->up || e->stream || !e->poll_ms || !e->ops->poll)
+			continue;
+		uint64_t now = now_ms();
+		if (now >= e->next_poll_ms) {
+			if (e->ops->poll(e)) {
+				plog_info(w->log, "%s stopped answering", e->socket);
+				engine_down(w, e, now_ms());
+				continue;
+			}
+			e->next_poll_ms = now_ms() + e->poll_ms;
+		}
+		if (e->next_poll_ms < next)
+			next = e->next_poll_ms;
 	}
 	return next;
 }
@@ -387,6 +418,7 @@ static void* worker_main(void* arg)
 			if (w->engines[i]->up)
 				w->engines[i]->ops->process_events(w->engines[i]);
 		collect_finished(w);
+		next = polls_tick(w, next);
 		uint64_t now = now_ms();
 		int wait = next > now ? (int)(next - now) : 0;
 		curl_multi_poll(w->multi, NULL, 0, wait > 1000 ? 1000 : wait, NULL);

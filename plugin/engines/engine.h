@@ -50,6 +50,15 @@ typedef struct engine_ops {
 	void (*close_stream)(engine* e);
 	/* Handles the events the stream delivered since the last call (may block, bounded). */
 	void (*process_events)(engine* e);
+	/*
+	 * Optional, for runtimes without an event stream (e.g. CRI on containerd
+	 * 1.6, engines.md §6.5). An engine whose open_stream returns NULL after
+	 * setting e->poll_ms > 0 is up without a stream: the worker then calls
+	 * poll every e->poll_ms (the engine re-lists and reports the differences).
+	 * Nonzero means the runtime stopped answering: the engine goes down and is
+	 * attached again with backoff.
+	 */
+	int (*poll)(engine* e);
 	/* On-demand lookup by short or full id; true with a new record in *out. */
 	bool (*lookup)(engine* e, const char* id, ctr_record** out);
 	void (*destroy)(engine* e);
@@ -65,6 +74,8 @@ struct engine {
 	uint64_t next_try_ms;
 	uint64_t backoff_ms;
 	CURL* stream; /* the open event stream, NULL when none */
+	uint32_t poll_ms;      /* set by open_stream: up without a stream, poll this often */
+	uint64_t next_poll_ms; /* the worker's schedule for ops->poll */
 	void* priv;
 };
 
@@ -73,6 +84,8 @@ engine* docker_engine_new(const engine_env* env, const char* socket);
 engine* podman_engine_new(const engine_env* env, const char* socket);
 /* A containerd native-API instance (engines.md §5; containerd.c). */
 engine* containerd_engine_new(const engine_env* env, const char* socket);
+/* A CRI (runtime.v1.RuntimeService) instance (engines.md §6; cri.c). */
+engine* cri_engine_new(const engine_env* env, const char* socket);
 
 /* Rootless podman sockets present now under <host_root>/run/user (malloc'd paths). */
 size_t podman_discover(const char* host_root, char*** paths);

@@ -1,0 +1,496 @@
+/*
+ * CRI engine: runtime.v1.RuntimeService over gRPC (engines.md §6,
+ * container-plugin.md §8.4). Mapping to records is in cri_map.c.
+ *
+ * Events come from GetContainerEvents when the runtime has it. Runtimes
+ * without it (containerd 1.6 answers grpc-status 12) have no stream: the
+ * engine then stays up through engine_ops.poll and re-lists containers and
+ * sandboxes every POLL_MS, reporting only new ids and the removal of vanished
+ * ones. On-demand lookups work either way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "cri.h"
+#include "engine.h"
+#include "grpc.h"
+#include "inspect.h"
+
+#define CALL_TIMEOUT_MS 5000
+#define MAX_PENDING 256
+#define POLL_MS 2000
+
+#define SVC_V1 "/runtime.v1.RuntimeService/"
+#define SVC_V1ALPHA2 "/runtime.v1alpha2.RuntimeService/"
+
+enum { EV_CREATED = 0, EV_STARTED = 1, EV_STOPPED = 2, EV_DELETED = 3 };
+
+typedef struct pending_ev {
+	int type;
+	char* id;
+} pending_ev;
+
+typedef struct cri_engine {
+	const char* svc; /* SVC_V1, or SVC_V1ALPHA2 when v1 is unimplemented */
+	uint32_t type;   /* record type from Version.runtime_name */
+	grpc_stream stream;
+	bool no_events; /* GetContainerEvents answered UNIMPLEMENTED: poll instead */
+	pending_ev pending[MAX_PENDING];
+	size_t npending;
+	bool lost;    /* events were dropped: re-list */
+	char** known; /* ids (containers and sandboxes) reported and not removed */
+	size_t nknown, capknown;
+} cri_engine;
+
+static cri_engine* priv(engine* e)
+{
+	return e->priv;
+}
+
+static void report(engine* e, engine_report what, const ctr_record* r)
+{
+	e->env->report(e->env->report_arg, what, r);
+}
+
+/* One unary call: req packed, the answer unpacked as rd (NULL on any failure). */
+static ProtobufCMessage* call_svc(engine* e, const char* svc, const char* method,
+                                  const ProtobufCMessage* req,
+                                  const ProtobufCMessageDescriptor* rd, int* status)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s%s", svc, method);
+	size_t len = protobuf_c_message_get_packed_size(req);
+	uint8_t* buf = malloc(len ? len : 1);
+	int st = GRPC_STATUS_NONE;
+	ProtobufCMessage* m = NULL;
+	if (buf) {
+		protobuf_c_message_pack(req, buf);
+		uint8_t* resp;
+		size_t rlen;
+		char err[512];
+		if (grpc_unary(e->socket, path, NULL, buf, len, CALL_TIMEOUT_MS, e->env->cancel, &resp,
+		               &rlen, &st, err, sizeof(err)) == 0) {
+			m = protobuf_c_message_unpack(rd, NULL, rlen, resp);
+			if (!m)
+				plog_warn(e->env->log, "cri %s: undecodable answer to %s", e->socket, path);
+			free(resp);
+		} else {
+			plog_debug(e->env->log, "cri %s: %s", e->socket, err);
+		}
+		free(buf);
+	}
+	if (status)
+		*status = st;
+	return m;
+}
+
+static ProtobufCMessage* call(engine* e, const char* method, const ProtobufCMessage* req,
+                              const ProtobufCMessageDescriptor* rd)
+{
+	return call_svc(e, priv(e)->svc, method, req, rd, NULL);
+}
+
+static void unpacked_free(void* m)
+{
+	if (m)
+		protobuf_c_message_free_unpacked(m, NULL);
+}
+
+/* ---- known ids ---- */
+
+static ssize_t find(char** arr, size_t n, const char* id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(arr[i], id))
+			return (ssize_t)i;
+	return -1;
+}
+
+static void known_add(cri_engine* p, const char* id)
+{
+	if (find(p->known, p->nknown, id) >= 0)
+		return;
+	if (p->nknown == p->capknown) {
+		size_t cap = p->capknown ? p->capknown * 2 : 64;
+		char** n = realloc(p->known, cap * sizeof(*n));
+		if (!n)
+			return;
+		p->known = n;
+		p->capknown = cap;
+	}
+	if ((p->known[p->nknown] = strdup(id)))
+		p->nknown++;
+}
+
+static bool known_remove(cri_engine* p, const char* id)
+{
+	ssize_t i = find(p->known, p->nknown, id);
+	if (i < 0)
+		return false;
+	free(p->known[i]);
+	p->known[i] = p->known[--p->nknown];
+	return true;
+}
+
+static void known_clear(cri_engine* p)
+{
+	for (size_t i = 0; i < p->nknown; i++)
+		free(p->known[i]);
+	free(p->known);
+	p->known = NULL;
+	p->nknown = p->capknown = 0;
+}
+
+/* ---- records ---- */
+
+static cri_map_opts map_opts(engine* e)
+{
+	return (cri_map_opts){priv(e)->type, e->env->cfg->label_max_len, -1};
+}
+
+static Cri__PodSandboxStatusResponse* sandbox_status(engine* e, const char* id)
+{
+	Cri__PodSandboxStatusRequest req = CRI__POD_SANDBOX_STATUS_REQUEST__INIT;
+	req.pod_sandbox_id = (char*)id;
+	req.verbose = true;
+	return (Cri__PodSandboxStatusResponse*)call(e, "PodSandboxStatus", &req.base,
+	                                            &cri__pod_sandbox_status_response__descriptor);
+}
+
+/* ContainerStatus(verbose) + the pod's PodSandboxStatus(verbose); NULL if the status fails. */
+static ctr_record* build_container(engine* e, const char* id, const char* sandbox_id)
+{
+	Cri__ContainerStatusRequest req = CRI__CONTAINER_STATUS_REQUEST__INIT;
+	req.container_id = (char*)id;
+	req.verbose = true;
+	Cri__ContainerStatusResponse* cs = (Cri__ContainerStatusResponse*)call(
+	    e, "ContainerStatus", &req.base, &cri__container_status_response__descriptor);
+	if (!cs || !cs->status) {
+		unpacked_free(cs);
+		return NULL;
+	}
+	const char* info = cri_info_container(cs);
+	char* sid = sandbox_id && *sandbox_id ? strdup(sandbox_id) : NULL;
+	if (!sid) /* ContainerStatus has no sandbox id; containerd's verbose info does */
+		sid = cri_info_sandbox_id(info);
+	Cri__PodSandboxStatusResponse* ss = sid ? sandbox_status(e, sid) : NULL;
+	cri_map_opts o = map_opts(e);
+	char err[256];
+	ctr_record* r = cri_container_record(cs->status, info, ss ? ss->status : NULL,
+	                                     cri_info_sandbox(ss), &o, err, sizeof(err));
+	if (!r)
+		plog_warn(e->env->log, "cri %s: %s", e->socket, err);
+	free(sid);
+	unpacked_free(ss);
+	unpacked_free(cs);
+	return r;
+}
+
+static ctr_record* build_sandbox(engine* e, const char* id)
+{
+	Cri__PodSandboxStatusResponse* ss = sandbox_status(e, id);
+	if (!ss || !ss->status) {
+		unpacked_free(ss);
+		return NULL;
+	}
+	cri_map_opts o = map_opts(e);
+	char err[256];
+	ctr_record* r = cri_sandbox_record(ss->status, cri_info_sandbox(ss), &o, err, sizeof(err));
+	if (!r)
+		plog_warn(e->env->log, "cri %s: %s", e->socket, err);
+	unpacked_free(ss);
+	return r;
+}
+
+static void report_removed(engine* e, const char* id)
+{
+	ctr_record* r = inspect_minimal(priv(e)->type, id, "");
+	if (r)
+		report(e, ENGINE_REPORT_REMOVED, r);
+	ctr_record_unref(r);
+}
+
+static Cri__ListContainersResponse* list_containers(engine* e, const char* id)
+{
+	Cri__ListContainersRequest req = CRI__LIST_CONTAINERS_REQUEST__INIT;
+	Cri__ContainerFilter f = CRI__CONTAINER_FILTER__INIT;
+	if (id) {
+		f.id = (char*)id;
+		req.filter = &f;
+	}
+	return (Cri__ListContainersResponse*)call(e, "ListContainers", &req.base,
+	                                          &cri__list_containers_response__descriptor);
+}
+
+static Cri__ListPodSandboxResponse* list_sandboxes(engine* e, const char* id)
+{
+	Cri__ListPodSandboxRequest req = CRI__LIST_POD_SANDBOX_REQUEST__INIT;
+	Cri__PodSandboxFilter f = CRI__POD_SANDBOX_FILTER__INIT;
+	if (id) {
+		f.id = (char*)id;
+		req.filter = &f;
+	}
+	return (Cri__ListPodSandboxResponse*)call(e, "ListPodSandbox", &req.base,
+	                                          &cri__list_pod_sandbox_response__descriptor);
+}
+
+static void report_new(engine* e, ctr_record* r)
+{
+	if (r)
+		report(e, ENGINE_REPORT_ADDED, r);
+	ctr_record_unref(r);
+}
+
+/*
+ * Lists containers and sandboxes. all: report every one (attach); otherwise
+ * only ids not known yet (polling). Known ids that vanished are removed.
+ */
+static int relist(engine* e, bool all)
+{
+	cri_engine* p = priv(e);
+	Cri__ListContainersResponse* lc = list_containers(e, NULL);
+	Cri__ListPodSandboxResponse* ls = lc ? list_sandboxes(e, NULL) : NULL;
+	if (!lc || !ls) {
+		unpacked_free(lc);
+		return -1;
+	}
+	char** old = p->known;
+	size_t nold = p->nknown;
+	p->known = NULL;
+	p->nknown = p->capknown = 0;
+	for (size_t i = 0; i < ls->n_items; i++) {
+		const Cri__PodSandbox* s = ls->items[i];
+		if (!s || !s->id || !*s->id)
+			continue;
+		known_add(p, s->id);
+		if (all || find(old, nold, s->id) < 0)
+			report_new(e, build_sandbox(e, s->id));
+	}
+	for (size_t i = 0; i < lc->n_containers; i++) {
+		const Cri__Container* c = lc->containers[i];
+		if (!c || !c->id || !*c->id)
+			continue;
+		known_add(p, c->id);
+		if (all || find(old, nold, c->id) < 0)
+			report_new(e, build_container(e, c->id, c->pod_sandbox_id));
+	}
+	for (size_t i = 0; i < nold; i++) {
+		if (find(p->known, p->nknown, old[i]) < 0)
+			report_removed(e, old[i]);
+		free(old[i]);
+	}
+	free(old);
+	if (all)
+		plog_info(e->env->log, "cri %s: %zu containers and %zu sandboxes listed", e->socket,
+		          lc->n_containers, ls->n_items);
+	unpacked_free(lc);
+	unpacked_free(ls);
+	return 0;
+}
+
+static int cri_attach(engine* e)
+{
+	cri_engine* p = priv(e);
+	Cri__VersionRequest req = CRI__VERSION_REQUEST__INIT;
+	int st;
+	p->svc = SVC_V1;
+	Cri__VersionResponse* v = (Cri__VersionResponse*)call_svc(
+	    e, p->svc, "Version", &req.base, &cri__version_response__descriptor, &st);
+	if (!v && st == GRPC_UNIMPLEMENTED) {
+		p->svc = SVC_V1ALPHA2;
+		v = (Cri__VersionResponse*)call_svc(e, p->svc, "Version", &req.base,
+		                                    &cri__version_response__descriptor, NULL);
+	}
+	if (!v)
+		return -1;
+	p->type = cri_runtime_type(v->runtime_name);
+	plog_debug(e->env->log, "cri %s: %s %s (api %s)", e->socket, v->runtime_name,
+	           v->runtime_version, v->runtime_api_version);
+	unpacked_free(v);
+	/* Back after finding the runtime has no events: only differences are news. */
+	return relist(e, !p->no_events);
+}
+
+/* ---- events ---- */
+
+/* One ContainerEventResponse (inside curl's write callback: decode and queue only). */
+static void on_event(void* arg, const uint8_t* msg, size_t len)
+{
+	engine* e = arg;
+	cri_engine* p = priv(e);
+	Cri__ContainerEventResponse* ev = cri__container_event_response__unpack(NULL, len, msg);
+	if (!ev)
+		return;
+	if (ev->container_id && *ev->container_id && ev->container_event_type != EV_STOPPED) {
+		if (p->npending == MAX_PENDING) {
+			p->lost = true;
+		} else if ((p->pending[p->npending].id = strdup(ev->container_id))) {
+			p->pending[p->npending++].type = ev->container_event_type;
+		}
+	}
+	cri__container_event_response__free_unpacked(ev, NULL);
+}
+
+static CURL* cri_open_stream(engine* e)
+{
+	cri_engine* p = priv(e);
+	if (p->no_events) {
+		e->poll_ms = POLL_MS; /* up without a stream: the worker calls cri_poll */
+		return NULL;
+	}
+	Cri__GetEventsRequest req = CRI__GET_EVENTS_REQUEST__INIT;
+	size_t len = cri__get_events_request__get_packed_size(&req);
+	uint8_t* buf = malloc(len ? len : 1);
+	if (!buf)
+		return NULL;
+	cri__get_events_request__pack(&req, buf);
+	char path[128];
+	snprintf(path, sizeof(path), "%sGetContainerEvents", p->svc);
+	bool ok = grpc_stream_open(&p->stream, e->socket, path, NULL, buf, len, on_event, e);
+	free(buf);
+	if (!ok) {
+		grpc_stream_close(&p->stream);
+		return NULL;
+	}
+	return p->stream.easy;
+}
+
+static void cri_close_stream(engine* e)
+{
+	cri_engine* p = priv(e);
+	if (p->stream.status == GRPC_UNIMPLEMENTED) {
+		p->no_events = true;
+		plog_info(e->env->log, "cri %s: no GetContainerEvents, listing every %d ms instead",
+		          e->socket, POLL_MS);
+	} else if (p->stream.status != GRPC_STATUS_NONE && p->stream.status != GRPC_OK) {
+		plog_info(e->env->log, "cri %s: events ended with grpc-status %d %s", e->socket,
+		          p->stream.status, p->stream.message);
+	}
+	grpc_stream_close(&p->stream);
+}
+
+static void dispatch(engine* e, const pending_ev* ev)
+{
+	cri_engine* p = priv(e);
+	unsigned hooks = e->env->cfg->hooks;
+	if (ev->type == EV_DELETED) {
+		if (known_remove(p, ev->id))
+			report_removed(e, ev->id);
+		return;
+	}
+	bool start = ev->type == EV_STARTED;
+	if (!start && !(hooks & CONFIG_HOOK_CREATE))
+		return;
+	engine_report what =
+	    start && !(hooks & CONFIG_HOOK_START) ? ENGINE_REPORT_UPDATED : ENGINE_REPORT_ADDED;
+	/* Sandboxes have events too; ContainerStatus fails on them (engines.md §6.4). */
+	ctr_record* r = build_container(e, ev->id, NULL);
+	if (!r)
+		r = build_sandbox(e, ev->id);
+	if (r) {
+		known_add(p, ev->id);
+		report(e, what, r);
+	}
+	ctr_record_unref(r);
+}
+
+static void cri_process_events(engine* e)
+{
+	cri_engine* p = priv(e);
+	for (size_t i = 0; i < p->npending; i++) {
+		dispatch(e, &p->pending[i]);
+		free(p->pending[i].id);
+		p->pending[i].id = NULL;
+	}
+	p->npending = 0;
+	if (p->lost) {
+		p->lost = false;
+		plog_warn(e->env->log, "cri: event burst over %d, re-listing", MAX_PENDING);
+		relist(e, false);
+	}
+}
+
+static int cri_poll(engine* e)
+{
+	return relist(e, false);
+}
+
+static bool safe_id(const char* id)
+{
+	size_t n = strlen(id);
+	return n > 0 && n < 128 &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* By unique id prefix: a container (ListContainers filter.id), else a sandbox (pause). */
+static bool cri_lookup(engine* e, const char* id, ctr_record** out)
+{
+	*out = NULL;
+	if (!safe_id(id))
+		return false;
+	size_t n = strlen(id);
+	Cri__ListContainersResponse* lc = list_containers(e, id);
+	for (size_t i = 0; lc && i < lc->n_containers && !*out; i++) {
+		const Cri__Container* c = lc->containers[i];
+		if (c && c->id && !strncmp(c->id, id, n))
+			*out = build_container(e, c->id, c->pod_sandbox_id);
+	}
+	unpacked_free(lc);
+	if (!*out) {
+		Cri__ListPodSandboxResponse* ls = list_sandboxes(e, id);
+		for (size_t i = 0; ls && i < ls->n_items && !*out; i++) {
+			const Cri__PodSandbox* s = ls->items[i];
+			if (s && s->id && !strncmp(s->id, id, n))
+				*out = build_sandbox(e, s->id);
+		}
+		unpacked_free(ls);
+	}
+	if (*out)
+		known_add(priv(e), (*out)->full_id);
+	return *out != NULL;
+}
+
+static void cri_destroy(engine* e)
+{
+	cri_engine* p = priv(e);
+	for (size_t i = 0; i < p->npending; i++)
+		free(p->pending[i].id);
+	grpc_stream_close(&p->stream);
+	known_clear(p);
+	free(p);
+}
+
+static const engine_ops cri_ops = {
+    .kind = "cri",
+    .attach = cri_attach,
+    .open_stream = cri_open_stream,
+    .close_stream = cri_close_stream,
+    .process_events = cri_process_events,
+    .poll = cri_poll,
+    .lookup = cri_lookup,
+    .destroy = cri_destroy,
+};
+
+engine* cri_engine_new(const engine_env* env, const char* socket)
+{
+	engine* e = calloc(1, sizeof(*e));
+	cri_engine* p = calloc(1, sizeof(*p));
+	char* path = malloc(strlen(env->cfg->host_root) + strlen(socket) + 1);
+	if (!e || !p || !path) {
+		free(e);
+		free(p);
+		free(path);
+		return NULL;
+	}
+	sprintf(path, "%s%s", env->cfg->host_root, socket);
+	p->stream.status = GRPC_STATUS_NONE;
+	p->svc = SVC_V1;
+	p->type = CTR_TYPE_CRI;
+	e->ops = &cri_ops;
+	e->env = env;
+	e->socket = path;
+	e->priv = p;
+	return e;
+}
