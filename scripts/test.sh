@@ -18,3 +18,5 @@ run_suite build
 echo "== ASan + UBSan build"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_suite build-asan -DSANITIZE=ON
+echo "== fuzz (short)"
+scripts/fuzz.sh 20
