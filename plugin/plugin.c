@@ -256,7 +256,8 @@ EXPORT const char* plugin_get_async_events(void)
 static bool engines_configured(const config* c)
 {
 	return (c->docker.enabled && c->docker.nsockets) || (c->podman.enabled && c->podman.nsockets) ||
-	       (c->containerd.enabled && c->containerd.nsockets) || c->podman_discover;
+	       (c->containerd.enabled && c->containerd.nsockets) ||
+	       (c->cri.enabled && c->cri.nsockets) || c->podman_discover;
 }
 
 /*
