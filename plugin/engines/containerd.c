@@ -576,20 +576,12 @@ static const engine_ops ctrd_ops = {
 
 engine* containerd_engine_new(const engine_env* env, const char* socket)
 {
-	engine* e = calloc(1, sizeof(*e));
 	ctrd_engine* p = calloc(1, sizeof(*p));
-	char* path = malloc(strlen(env->cfg->host_root) + strlen(socket) + 1);
-	if (!e || !p || !path) {
-		free(e);
-		free(p);
-		free(path);
+	if (!p)
 		return NULL;
-	}
-	sprintf(path, "%s%s", env->cfg->host_root, socket);
 	p->stream.status = GRPC_STATUS_NONE;
-	e->ops = &ctrd_ops;
-	e->env = env;
-	e->socket = path;
-	e->priv = p;
+	engine* e = engine_new(&ctrd_ops, env, socket, p);
+	if (!e)
+		free(p);
 	return e;
 }

@@ -90,6 +90,12 @@ engine* cri_engine_new(const engine_env* env, const char* socket);
 /* Rootless podman sockets present now under <host_root>/run/user (malloc'd paths). */
 size_t podman_discover(const char* host_root, char*** paths);
 
+/*
+ * An instance of `ops` on HOST_ROOT + socket, owning priv (released by
+ * ops->destroy). NULL on OOM; priv is then still the caller's.
+ */
+engine* engine_new(const engine_ops* ops, const engine_env* env, const char* socket, void* priv);
+/* ops->destroy, then the instance itself. */
 void engine_free(engine* e);
 
 #endif

@@ -232,29 +232,12 @@ static const engine_ops rest_ops = {
 
 engine* rest_engine_new(const rest_desc* d, const engine_env* env, const char* socket)
 {
-	engine* e = calloc(1, sizeof(*e));
 	rest_engine* p = calloc(1, sizeof(*p));
-	char* path = malloc(strlen(env->cfg->host_root) + strlen(socket) + 1);
-	if (!e || !p || !path) {
-		free(e);
-		free(p);
-		free(path);
+	if (!p)
 		return NULL;
-	}
-	sprintf(path, "%s%s", env->cfg->host_root, socket);
 	p->d = d;
-	e->ops = &rest_ops;
-	e->env = env;
-	e->socket = path;
-	e->priv = p;
-	return e;
-}
-
-void engine_free(engine* e)
-{
+	engine* e = engine_new(&rest_ops, env, socket, p);
 	if (!e)
-		return;
-	e->ops->destroy(e);
-	free(e->socket);
-	free(e);
+		free(p);
+	return e;
 }
