@@ -75,14 +75,12 @@ static const char* read_cmdline(const char* dir, task_buf* b)
 	return b->cmdline;
 }
 
-/* One "controller=path" entry per v1 controller; cgroup v2 gets the driver's "unified" name. */
-static void read_cgroups(const char* dir, task_buf* b)
+size_t host_read_cgroups(const char* path, char** out, size_t max)
 {
-	char path[512], line[4096];
-	snprintf(path, sizeof(path), "%s/cgroup", dir);
-	b->ncgroups = 0;
+	char line[4096];
+	size_t n = 0;
 	FILE* f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f) && b->ncgroups < MAX_CGROUPS) {
+	while (f && n < max && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char* c1 = strchr(line, ':');
 		char* c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -91,16 +89,24 @@ static void read_cgroups(const char* dir, task_buf* b)
 		*c2 = '\0';
 		char* ctrls = c1 + 1;
 		char* save = NULL;
-		for (char* c = strtok_r(*ctrls ? ctrls : (char[]){"unified"}, ",", &save);
-		     c && b->ncgroups < MAX_CGROUPS; c = strtok_r(NULL, ",", &save)) {
+		for (char* c = strtok_r(*ctrls ? ctrls : (char[]){"unified"}, ",", &save); c && n < max;
+		     c = strtok_r(NULL, ",", &save)) {
 			if (!strncmp(c, "name=", 5))
 				c += 5;
-			if (asprintf(&b->cgroups[b->ncgroups], "%s=%s", c, c2 + 1) >= 0)
-				b->ncgroups++;
+			if (asprintf(&out[n], "%s=%s", c, c2 + 1) >= 0)
+				n++;
 		}
 	}
 	if (f)
 		fclose(f);
+	return n;
+}
+
+static void read_cgroups(const char* dir, task_buf* b)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/cgroup", dir);
+	b->ncgroups = host_read_cgroups(path, b->cgroups, MAX_CGROUPS);
 	b->cgroups[b->ncgroups] = NULL;
 }
 

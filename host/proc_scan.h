@@ -10,6 +10,13 @@
 
 #include "host.h"
 
+/*
+ * A /proc/<pid>/cgroup file as the "controller=path" strings a kernel driver
+ * sends (one per v1 controller; cgroup v2's single line as "unified=path").
+ * Fills at most max malloc'd strings into out; returns how many.
+ */
+size_t host_read_cgroups(const char* path, char** out, size_t max);
+
 /* proc_root is normally "/proc". Returns the number of threads added, -1 on error. */
 long host_scan_proc(host* h, const char* proc_root);
 

@@ -21,6 +21,7 @@
 #include "events.h"
 #include "grpc.h"
 #include "host.h"
+#include "proc_scan.h"
 #include "itest.h"
 #include "test.h"
 
@@ -359,30 +360,9 @@ static void feed_clone(session* s, int64_t tid, const char* const* cgroups)
 
 static size_t read_cgroups(pid_t pid, char** out, size_t max)
 {
-	char path[64], line[4096];
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
-	FILE* f = fopen(path, "re");
-	size_t n = 0;
-	while (f && n < max && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char* c1 = strchr(line, ':');
-		char* c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		char* save = NULL;
-		char unified[] = "unified";
-		for (char* c = strtok_r(c1[1] ? c1 + 1 : unified, ",", &save); c && n < max;
-		     c = strtok_r(NULL, ",", &save)) {
-			if (!strncmp(c, "name=", 5))
-				c += 5;
-			if (asprintf(&out[n], "%s=%s", c, c2 + 1) >= 0)
-				n++;
-		}
-	}
-	if (f)
-		fclose(f);
-	return n;
+	return host_read_cgroups(path, out, max);
 }
 
 static int64_t feed_real(session* s, pid_t pid)

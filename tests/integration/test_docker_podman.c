@@ -28,6 +28,7 @@
 
 #include "events.h"
 #include "host.h"
+#include "proc_scan.h"
 #include "itest.h"
 #include "test.h"
 
@@ -122,33 +123,11 @@ static int64_t feed_synthetic(session* s, const char* id)
 /* "controller=path" for each line of /proc/PID/cgroup, as proc_scan.c reads them. */
 static size_t read_cgroups(pid_t pid, char** out, size_t max)
 {
-	char path[64], line[4096];
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
-	FILE* f = fopen(path, "re");
-	size_t n = 0;
-	while (f && n < max && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char* c1 = strchr(line, ':');
-		char* c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		char* save = NULL;
-		char unified[] = "unified";
-		for (char* c = strtok_r(c1[1] ? c1 + 1 : unified, ",", &save); c && n < max;
-		     c = strtok_r(NULL, ",", &save)) {
-			if (!strncmp(c, "name=", 5))
-				c += 5;
-			if (asprintf(&out[n], "%s=%s", c, c2 + 1) >= 0)
-				n++;
-		}
-	}
-	if (f)
-		fclose(f);
-	return n;
+	return host_read_cgroups(path, out, max);
 }
 
-/* A clone exit for the real process PID with its real cgroups; its tid (PID) or -1. */
 static int64_t feed_real(session* s, pid_t pid)
 {
 	char* cg[33];
