@@ -18,7 +18,11 @@ run_suite build
 echo "== ASan + UBSan build"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_suite build-asan -DSANITIZE=ON
+echo "== ThreadSanitizer (worker threads, async handler, engine faults)"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTSAN=ON >/dev/null
+cmake --build build-tsan -j "$jobs" --target test_worker test_engine_faults test_plugin >/dev/null
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'test_(worker|engine_faults|plugin)$')
 echo "== fuzz (short)"
 scripts/fuzz.sh 20
 # One closing line for CI: every stage above exits non-zero on any failure (set -e).
-echo "stages: 3 passed, 0 failed"
+echo "stages: 4 passed, 0 failed"

@@ -5,6 +5,7 @@
  * and nothing crashes.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static int listen_unix(const char* path)
 typedef struct fake_server {
 	int fd;
 	const char* (*answer)(const char* request);
-	volatile int stop;
+	atomic_int stop;
 	pthread_t thread;
 } fake_server;
 
@@ -49,7 +50,7 @@ typedef struct fake_server {
 static void* serve(void* arg)
 {
 	fake_server* s = arg;
-	while (!s->stop) {
+	while (!atomic_load(&s->stop)) {
 		int c = accept(s->fd, NULL, NULL);
 		if (c < 0)
 			break;
@@ -181,7 +182,7 @@ static void run_fake(const char* (*answer)(const char*))
 		CHECK(host_close(h) == 0);
 		host_free(h);
 	}
-	s.stop = 1;
+	atomic_store(&s.stop, 1);
 	shutdown(s.fd, SHUT_RDWR);
 	close(s.fd);
 	pthread_join(s.thread, NULL);
