@@ -127,3 +127,10 @@ size_t idset_count(const idset* s)
 {
 	return s->count;
 }
+
+void idset_foreach(const idset* s, void (*fn)(void* arg, const char* id), void* arg)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->keys[i] && s->keys[i] != IDSET_TOMB)
+			fn(arg, s->keys[i]);
+}

@@ -24,5 +24,7 @@ bool idset_put(idset* s, const char* id, uint64_t stamp);
 bool idset_get(const idset* s, const char* id, uint64_t* stamp);
 bool idset_del(idset* s, const char* id);
 size_t idset_count(const idset* s);
+/* Calls fn for every id (any order); the set must not change meanwhile. */
+void idset_foreach(const idset* s, void (*fn)(void* arg, const char* id), void* arg);
 
 #endif

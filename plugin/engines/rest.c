@@ -1,5 +1,7 @@
 #include "rest.h"
 
+#include "idset.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ typedef struct rest_engine {
 	size_t npending;
 	bool lost; /* events were dropped: re-list */
 	http_stream stream;
+	idset known; /* full ids reported present and not removed since */
 } rest_engine;
 
 static rest_engine* priv(engine* e)
@@ -72,7 +75,50 @@ ctr_record* rest_inspect(engine* e, const char* id)
 
 static void report(engine* e, engine_report what, const ctr_record* r)
 {
+	if (what == ENGINE_REPORT_REMOVED)
+		idset_del(&priv(e)->known, r->full_id);
+	else
+		idset_put(&priv(e)->known, r->full_id, 0);
 	e->env->report(e->env->report_arg, what, r);
+}
+
+typedef struct vanished {
+	const idset* listed;
+	char** ids;
+	size_t n;
+} vanished;
+
+static void collect_vanished(void* arg, const char* id)
+{
+	vanished* v = arg;
+	char** n = idset_get(v->listed, id, NULL) ? NULL : realloc(v->ids, (v->n + 1) * sizeof(*n));
+	if (n && (n[v->n] = strdup(id))) {
+		v->ids = n;
+		v->n++;
+	} else if (n) {
+		v->ids = n;
+	}
+}
+
+/*
+ * After a reconnect the engine may have lost the events of what was removed
+ * meanwhile (dockerd keeps events in memory only): whatever we reported and
+ * the new listing lacks is gone.
+ */
+static void report_vanished(engine* e, const idset* listed)
+{
+	vanished v = {listed, NULL, 0};
+	idset_foreach(&priv(e)->known, collect_vanished, &v);
+	for (size_t i = 0; i < v.n; i++) {
+		ctr_record* r = inspect_minimal(priv(e)->d->type, v.ids[i], "");
+		if (r)
+			report(e, ENGINE_REPORT_REMOVED, r);
+		else
+			idset_del(&priv(e)->known, v.ids[i]);
+		ctr_record_unref(r);
+		free(v.ids[i]);
+	}
+	free(v.ids);
 }
 
 static int ping(engine* e)
@@ -103,6 +149,12 @@ static int list_all(engine* e)
 	char** ids = NULL;
 	size_t n = inspect_list_ids(r.body, r.len, &ids);
 	http_resp_free(&r);
+	idset listed;
+	idset_init(&listed);
+	for (size_t i = 0; i < n; i++)
+		idset_put(&listed, ids[i], 0);
+	report_vanished(e, &listed);
+	idset_free(&listed);
 	for (size_t i = 0; i < n; i++) {
 		ctr_record* rec = rest_inspect(e, ids[i]);
 		if (!rec)
@@ -217,6 +269,7 @@ static void rest_destroy(engine* e)
 	for (size_t i = 0; i < p->npending; i++)
 		inspect_event_free(&p->pending[i]);
 	http_stream_close(&p->stream);
+	idset_free(&p->known);
 	free(p);
 }
 
