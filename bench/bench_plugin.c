@@ -1,7 +1,9 @@
 /*
  * Benchmarks of the plugin through our host and the real ABI. Prints figures,
  * asserts nothing:
- *   parse  ns per new-process event (plugin's share: host+plugin minus host alone)
+ *   parse  ns per new-process event: the plugin's parse_event callback timed
+ *          inside the call (our host's own thread-table work excluded), and
+ *          the whole host_feed for context
  *   extract ns per field extraction (host's field-name parse included)
  *   memory bytes per cached container at 100 / 1,000 / 10,000 containers
  */
@@ -16,6 +18,8 @@
 #include "host.h"
 
 #define N_EVENTS 200000
+/* Figures are the best batch: other load on the machine only adds time. */
+#define N_BATCHES 20
 #define N_EXTRACT 200000
 
 static double now_ns(void)
@@ -25,15 +29,80 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
+/* No engine: the worker would only add noise. */
+static const char bench_cfg[] =
+    "{\"engines\":{\"docker\":{\"enabled\":false},\"podman\":{\"enabled\":false}}}";
+
+static void die(host* h)
+{
+	fprintf(stderr, "bench: %s\n", host_last_error(h));
+	exit(1);
+}
+
 static host* open_plugin(void)
 {
 	host* h = host_new();
-	/* No engine: the worker would only add noise. */
-	const char* cfg = "{\"engines\":{\"docker\":{\"enabled\":false},\"podman\":{\"enabled\":false}}}";
-	if (host_load(h, PLUGIN_SO_PATH) || host_init(h, cfg) || host_open_file(h)) {
-		fprintf(stderr, "bench: %s\n", host_last_error(h));
-		exit(1);
+	if (host_load(h, PLUGIN_SO_PATH) || host_init(h, bench_cfg) || host_open_file(h))
+		die(h);
+	return h;
+}
+
+/*
+ * The plugin's parse_event, timed from inside the host's call: the .so's own
+ * vtable with parse_event wrapped, registered statically in a second host
+ * (the first one only keeps the .so loaded). Timer cost is measured and
+ * subtracted.
+ */
+static plugin_api real_api;
+static double parse_ns, timer_ns, extract_ns;
+static long parse_calls, extract_calls;
+
+static ss_plugin_rc timed_parse(ss_plugin_t* st, const ss_plugin_event_input* ev,
+                                const ss_plugin_event_parse_input* in)
+{
+	double t0 = now_ns();
+	ss_plugin_rc rc = real_api.parse_event(st, ev, in);
+	parse_ns += now_ns() - t0;
+	parse_calls++;
+	return rc;
+}
+
+/* One now_ns() call, as timed_parse pays it (best of several batches). */
+static ss_plugin_rc timed_extract(ss_plugin_t* st, const ss_plugin_event_input* ev,
+                                  const ss_plugin_field_extract_input* in)
+{
+	double t0 = now_ns();
+	ss_plugin_rc rc = real_api.extract_fields(st, ev, in);
+	extract_ns += now_ns() - t0;
+	extract_calls++;
+	return rc;
+}
+
+static double measure_timer(void)
+{
+	double best = 1e9;
+	for (int b = 0; b < N_BATCHES; b++) {
+		double t0 = now_ns();
+		for (int i = 0; i < N_EVENTS / N_BATCHES; i++)
+			now_ns();
+		double per = (now_ns() - t0) / (N_EVENTS / N_BATCHES);
+		best = per < best ? per : best;
 	}
+	return best;
+}
+
+static host* open_timed(host** keeper)
+{
+	*keeper = host_new();
+	if (host_load(*keeper, PLUGIN_SO_PATH))
+		die(*keeper);
+	real_api = *host_plugin_api(*keeper);
+	plugin_api wrapped = real_api;
+	wrapped.parse_event = timed_parse;
+	wrapped.extract_fields = timed_extract;
+	host* h = host_new();
+	if (host_load_api(h, &wrapped) || host_init(h, bench_cfg) || host_open_file(h))
+		die(h);
 	return h;
 }
 
@@ -66,30 +135,52 @@ static ss_plugin_event* clone_in(const char* cg, int64_t tid)
 	return evt_clone_exit(PPME_SYSCALL_CLONE_20_X, 1, &p);
 }
 
-static double feed_loop(host* h, ss_plugin_event* e)
+typedef struct feed_cost {
+	double feed;  /* whole host_feed, ns/event */
+	double parse; /* the plugin's parse_event alone, ns/event */
+} feed_cost;
+
+static feed_cost feed_loop(host* h, ss_plugin_event* e)
 {
-	double t0 = now_ns();
-	for (int i = 0; i < N_EVENTS; i++)
-		host_feed(h, e);
-	return (now_ns() - t0) / N_EVENTS;
+	feed_cost best = {1e9, 1e9};
+	int n = N_EVENTS / N_BATCHES;
+	for (int b = 0; b < N_BATCHES; b++) {
+		parse_ns = 0;
+		parse_calls = 0;
+		double t0 = now_ns();
+		for (int i = 0; i < n; i++)
+			host_feed(h, e);
+		double feed = (now_ns() - t0) / n;
+		double parse = parse_ns / (double)(parse_calls ? parse_calls : 1) - timer_ns;
+		best.feed = feed < best.feed ? feed : best.feed;
+		best.parse = parse < best.parse ? parse : best.parse;
+	}
+	return best;
 }
 
 static void bench_parse(void)
 {
-	host* h = open_plugin();
-	printf("parse (clone exit, 9 cgroup entries, ns/event):\n");
+	host* keeper;
+	host* h = open_timed(&keeper);
+	timer_ns = measure_timer();
+	/* The parent (init, on the host) exists, as on a real machine. */
+	static const char* init_cg[] = {"cpu=/", NULL};
+	host_proc init = {.tid = 1, .pid = 1, .vtid = 1, .vpid = 1, .comm = "systemd",
+	                  .exe = "/sbin/init", .cgroups = init_cg};
+	if (host_thread_add(h, &init))
+		die(h);
+	printf("parse (clone exit, 9 cgroup entries, ns/event; timer cost %.1f ns subtracted):\n",
+	       timer_ns);
 	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
 		ss_plugin_event* e = clone_in(shapes[s][1], 1000);
-		host_set_parsing(h, false);
 		feed_loop(h, e); /* warm-up */
-		double host_only = feed_loop(h, e);
-		host_set_parsing(h, true);
-		double both = feed_loop(h, e);
-		printf("  %-20s host+plugin %7.1f  host alone %7.1f  plugin %7.1f\n", shapes[s][0],
-		       both, host_only, both - host_only);
+		feed_cost c = feed_loop(h, e);
+		printf("  %-20s plugin parse_event %6.1f   whole host_feed %7.1f\n", shapes[s][0],
+		       c.parse, c.feed);
 		free(e);
 	}
 	host_free(h);
+	host_free(keeper);
 }
 
 static const char docker_json[] =
@@ -115,24 +206,37 @@ static void announce(host* h, int i)
 
 static void bench_extract(void)
 {
-	host* h = open_plugin();
+	host* keeper;
+	host* h = open_timed(&keeper);
 	announce(h, 0);
 	ss_plugin_event* e = clone_in("/docker/000000000001000000000000000000000000000000000000000000"
 	                              "0000000000", 1000);
 	host_feed(h, e);
 	static const char* fields[] = {"container.id", "container.name", "container.image.repository",
 	                               "k8s.pod.name", "container.mount.dest[/srv/*]"};
-	printf("extract (ns/field, through the host's field parsing):\n");
+	printf("extract (ns/field; the plugin's extract_fields, and the whole host_extract\n"
+	       "         with its per-call field-name parsing):\n");
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 		host_value v;
-		double t0 = now_ns();
-		for (int i = 0; i < N_EXTRACT; i++)
-			host_extract(h, e, fields[f], &v, 1);
-		printf("  %-30s %7.1f  (value: %s)\n", fields[f], (now_ns() - t0) / N_EXTRACT,
-		       host_extract(h, e, fields[f], &v, 1) > 0 ? v.str : "<none>");
+		double best_plugin = 1e9, best_total = 1e9;
+		int n = N_EXTRACT / N_BATCHES;
+		for (int b = 0; b < N_BATCHES; b++) {
+			extract_ns = 0;
+			extract_calls = 0;
+			double t0 = now_ns();
+			for (int i = 0; i < n; i++)
+				host_extract(h, e, fields[f], &v, 1);
+			double total = (now_ns() - t0) / n;
+			double plugin = extract_ns / (double)(extract_calls ? extract_calls : 1) - timer_ns;
+			best_total = total < best_total ? total : best_total;
+			best_plugin = plugin < best_plugin ? plugin : best_plugin;
+		}
+		printf("  %-30s plugin %6.1f   whole %6.1f  (value: %s)\n", fields[f], best_plugin,
+		       best_total, host_extract(h, e, fields[f], &v, 1) > 0 ? v.str : "<none>");
 	}
 	free(e);
 	host_free(h);
+	host_free(keeper);
 }
 
 static void bench_memory(void)

@@ -80,6 +80,10 @@ struct threads_table {
 	size_t nbuckets, count;
 	threads_vec pins, detached, subs;
 	size_t subs_used;
+	/* Accessors recently validated, by pointer hash: a plugin reads and writes
+	 * the same few fields on every event, and a scan of ~40 would cost more
+	 * than the access itself. Holds only pointers taken from `fields`. */
+	const threads_field* seen[16];
 };
 
 static const struct {
@@ -449,23 +453,25 @@ static void threads_unref(threads_table* t, threads_entry* e)
 }
 
 /* The value slot of field index `idx`, growing the slot array when writing. */
-static ss_plugin_state_data* threads_slot(threads_entry* e, uint32_t idx, bool grow)
+/* Slot idx of the entry; growing makes room for every field the table has
+ * (nfields), so a new thread's values cost one allocation, not one per field. */
+static ss_plugin_state_data* threads_slot(threads_entry* e, uint32_t idx, uint32_t nfields)
 {
 	if (idx < e->nvals)
 		return &e->vals[idx];
-	if (!grow)
-		return NULL;
-	ss_plugin_state_data* nv = realloc(e->vals, (idx + 1) * sizeof(*nv));
+	uint32_t n = idx + 1 > nfields ? idx + 1 : nfields;
+	ss_plugin_state_data* nv = realloc(e->vals, n * sizeof(*nv));
 	if (!nv)
 		return NULL;
-	memset(nv + e->nvals, 0, (idx + 1 - e->nvals) * sizeof(*nv));
+	memset(nv + e->nvals, 0, (n - e->nvals) * sizeof(*nv));
 	e->vals = nv;
-	e->nvals = idx + 1;
+	e->nvals = n;
 	return &e->vals[idx];
 }
 
 /* Stores a value (strings copied); the caller has validated the field. */
-static bool threads_store(threads_entry* e, const threads_field* f, const ss_plugin_state_data* in)
+static bool threads_store(const threads_table* t, threads_entry* e, const threads_field* f,
+                          const ss_plugin_state_data* in)
 {
 	char* copy = NULL;
 	if (f->type == SS_PLUGIN_ST_STRING) {
@@ -473,7 +479,7 @@ static bool threads_store(threads_entry* e, const threads_field* f, const ss_plu
 		if (!copy)
 			return false;
 	}
-	ss_plugin_state_data* slot = threads_slot(e, f->index, true);
+	ss_plugin_state_data* slot = threads_slot(e, f->index, t->nfields);
 	if (!slot) {
 		free(copy);
 		return false;
@@ -667,9 +673,12 @@ static const threads_field* threads_field_by_name(const threads_table* t, const 
 /* Accepts only accessors this table handed out (pointer identity). */
 static const threads_field* threads_own_field(threads_table* t, const ss_plugin_table_field_t* f)
 {
+	size_t slot = ((uintptr_t)f >> 4) % (sizeof(t->seen) / sizeof(t->seen[0]));
+	if (f && t->seen[slot] == f)
+		return t->seen[slot];
 	for (uint32_t i = 0; f && i < t->nfields; i++)
 		if (t->fields[i] == f)
-			return t->fields[i];
+			return t->seen[slot] = t->fields[i];
 	threads_err(t, "invalid field accessor for table 'threads'");
 	return NULL;
 }
@@ -1039,7 +1048,7 @@ ss_plugin_table_entry_t* threads_add_entry(ss_plugin_table_t* t, const ss_plugin
 	en->key = key->s64;
 	ss_plugin_state_data tid = {.s64 = key->s64};
 	/* libsinsp keys threads by their tid: keep the field in line with the key. */
-	threads_store(en, tt->fields[THREADS_F_TID], &tid);
+	threads_store(tt, en, tt->fields[THREADS_F_TID], &tid);
 	threads_link(tt, en); /* the detached reference becomes the map's */
 	return threads_pin(tt, en) ? en : NULL;
 }
@@ -1086,7 +1095,7 @@ ss_plugin_rc threads_write_field(ss_plugin_table_t* t, ss_plugin_table_entry_t* 
 		threads_err(tt, "cannot write a NULL value into field '%s'", tf->name);
 		return SS_PLUGIN_FAILURE;
 	}
-	if (!threads_store(en, tf, in)) {
+	if (!threads_store(tt, en, tf, in)) {
 		threads_err(tt, "out of memory");
 		return SS_PLUGIN_FAILURE;
 	}
@@ -1107,7 +1116,7 @@ threads_entry* threads_put(threads_table* t, int64_t tid)
 		return NULL;
 	e->key = tid;
 	ss_plugin_state_data v = {.s64 = tid};
-	if (!threads_store(e, t->fields[THREADS_F_TID], &v)) {
+	if (!threads_store(t, e, t->fields[THREADS_F_TID], &v)) {
 		threads_entry_free(t, e);
 		return NULL;
 	}
@@ -1143,7 +1152,7 @@ bool threads_set(threads_table* t, threads_entry* e, threads_fid f, ss_plugin_st
 		return false;
 	if (t->fields[f]->type == SS_PLUGIN_ST_STRING && !v.str)
 		v.str = "";
-	return threads_store(e, t->fields[f], &v);
+	return threads_store(t, e, t->fields[f], &v);
 }
 
 bool threads_set_i64(threads_table* t, threads_entry* e, threads_fid f, int64_t v)

@@ -100,7 +100,7 @@ static bool started_in_container(plugin_state* s, const table_access* t, int64_t
 }
 
 void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
-                     const char* id)
+                     const char* id, const ctr_record* r)
 {
 	if (!id[0])
 		return;
@@ -118,7 +118,6 @@ void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_ent
 		write_category(s, t, e, pcat);
 		return;
 	}
-	const ctr_record* r = containers_get(s, id);
 	int probe = r ? match_probe(s, t, e, r) : -1;
 	if (probe >= 0 && !started_in_container(s, t, ptid))
 		write_category(s, t, e, (uint16_t)(CATEGORY_HEALTHCHECK + probe));

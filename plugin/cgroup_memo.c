@@ -3,14 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strhash.h"
+
+/*
+ * Hashes the length and the last 32 bytes: what tells two cgroup paths apart
+ * is the container id at their end, and k8s paths run ~190 bytes. Paths that
+ * collide only share a slot; strcmp decides a hit.
+ */
 static uint64_t hash_path(const char* s, size_t* len)
 {
-	uint64_t h = 1469598103934665603ull;
-	const char* p = s;
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	*len = (size_t)(p - s);
-	return h;
+	size_t n = strlen(s), tail = n < 32 ? n : 32;
+	*len = n;
+	return strhash_bytes(s + n - tail, tail) ^ n;
 }
 
 static void slot_store(cgroup_memo_slot* sl, uint64_t h, const char* path, size_t len,

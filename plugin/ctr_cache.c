@@ -1,13 +1,17 @@
 /*
- * The container cache: one open-addressing table (linear probing, FNV-1a,
+ * The container cache: one open-addressing table (linear probing, strhash.h,
  * backward-shift deletion, so no tombstones) holding two kinds of entries:
  *
- *  - primary: key → record. The entry owns one reference on the record and
- *    one allocation `names` = key, NUL, full id, NUL (the full id part is ""
- *    when it is empty or equal to the key, i.e. when no alias exists);
- *  - alias: full id → the same record. It owns nothing: its text points at the
- *    full id inside its primary's `names`, and its record pointer is borrowed.
- *    An alias lives exactly as long as the primary it was added for.
+ *  - primary: key → record. The entry owns one reference on the record. When
+ *    the key is the record's own id (every container), its text points at the
+ *    record's id and the alias's at its full id: records are immutable once
+ *    cached, and this saves an allocation per container (memory is budgeted).
+ *    Otherwise (the host record under "") it owns one allocation `names` =
+ *    key, NUL, full id, NUL;
+ *  - alias: full id → the same record, when the full id is not empty and not
+ *    the key. It owns nothing: its text points at its primary's full id, and
+ *    its record pointer is borrowed. An alias lives exactly as long as the
+ *    primary it was added for.
  *
  * Sharing one table keeps the code small and costs one 24-byte slot per alias.
  */
@@ -17,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strhash.h"
+
 #define MIN_CAP 16
 
 typedef struct slot {
@@ -24,6 +30,7 @@ typedef struct slot {
 	ctr_record* r; /* primary: owned reference; alias: borrowed */
 	uint32_t hash; /* of text */
 	bool alias;
+	bool owns_text; /* primary whose text is its own `names` allocation */
 } slot;
 
 struct ctr_cache {
@@ -33,18 +40,19 @@ struct ctr_cache {
 	size_t records; /* primaries */
 };
 
-static uint32_t fnv1a(const char* s)
+/* The text of a primary's alias; "" when the entry has no alias. */
+static const char* full_of(const slot* s)
 {
-	uint32_t h = 2166136261u;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	if (s->owns_text)
+		return s->text + strlen(s->text) + 1;
+	return strcmp(s->r->full_id, s->text) ? s->r->full_id : "";
 }
 
-/* The full id stored after a primary's key; "" when the entry has no alias. */
-static const char* full_of(const char* names)
+static void release_primary(slot* s)
 {
-	return names + strlen(names) + 1;
+	ctr_record_unref(s->r);
+	if (s->owns_text)
+		free(s->text);
 }
 
 ctr_cache* ctr_cache_new(void)
@@ -66,10 +74,8 @@ void ctr_cache_free(ctr_cache* c)
 		return;
 	for (size_t i = 0; i < c->cap; i++) {
 		slot* s = &c->slots[i];
-		if (s->text && !s->alias) {
-			ctr_record_unref(s->r);
-			free(s->text);
-		}
+		if (s->text && !s->alias)
+			release_primary(s);
 	}
 	free(c->slots);
 	free(c);
@@ -147,36 +153,40 @@ static void shrink_if_sparse(ctr_cache* c)
 		rehash(c, c->cap / 2); /* failure only leaves the table larger */
 }
 
-/* Removes the alias that belongs to the primary whose allocation is `names`. */
-static void drop_alias(ctr_cache* c, const char* names)
+/* Removes the alias that belongs to primary p. */
+static void drop_alias(ctr_cache* c, const slot* p)
 {
-	const char* full = full_of(names);
+	const char* full = full_of(p);
 	if (!*full)
 		return;
-	size_t i = find(c, full, fnv1a(full), true, NULL);
+	size_t i = find(c, full, (uint32_t)strhash_str(full), true, NULL);
 	/* Another primary may have taken the alias over since (same full id). */
 	if (i != SIZE_MAX && c->slots[i].text == full)
 		remove_at(c, i);
 }
 
-static void add_alias(ctr_cache* c, const char* names, ctr_record* r)
+static void add_alias(ctr_cache* c, const slot* p)
 {
-	const char* full = full_of(names);
+	const char* full = full_of(p);
 	if (!*full)
 		return;
-	uint32_t h = fnv1a(full);
+	uint32_t h = (uint32_t)strhash_str(full);
 	size_t at, i = find(c, full, h, true, &at);
 	if (i == SIZE_MAX) {
 		i = at;
 		c->used++;
 	}
 	/* The text is const through the alias: only primaries free `text`. */
-	c->slots[i] = (slot){.text = (char*)full, .r = r, .hash = h, .alias = true};
+	c->slots[i] = (slot){.text = (char*)full, .r = p->r, .hash = h, .alias = true};
 }
 
-/* key, NUL, then the full id when it can serve as an alias, NUL. */
-static char* make_names(const char* key, const ctr_record* r)
+/* key, NUL, then the full id when it can serve as an alias, NUL; or the
+ * record's own id when the key is that (no allocation). */
+static char* make_names(const char* key, const ctr_record* r, bool* owned)
 {
+	*owned = strcmp(key, r->id) != 0;
+	if (!*owned)
+		return r->id;
 	const char* full = r->full_id && strcmp(r->full_id, key) ? r->full_id : "";
 	size_t klen = strlen(key), flen = strlen(full);
 	char* names = malloc(klen + flen + 2);
@@ -191,28 +201,29 @@ bool ctr_cache_put(ctr_cache* c, const char* key, ctr_record* r)
 {
 	if (!c || !key || !r)
 		return false;
-	char* names = make_names(key, r);
+	bool owned;
+	char* names = make_names(key, r, &owned);
 	if (!names || !reserve(c, 2)) {
-		free(names);
+		if (owned)
+			free(names);
 		return false;
 	}
-	uint32_t h = fnv1a(key);
+	uint32_t h = (uint32_t)strhash_str(key);
 	size_t at, i = find(c, key, h, false, &at);
 	ctr_record_ref(r); /* before dropping the old one: r may be the same record */
+	slot fresh = {.text = names, .r = r, .hash = h, .owns_text = owned};
 	if (i != SIZE_MAX) {
 		slot old = c->slots[i];
-		drop_alias(c, old.text);
+		drop_alias(c, &old);
 		i = find(c, key, h, false, NULL); /* the removal may have moved it */
-		c->slots[i].text = names;
-		c->slots[i].r = r;
-		ctr_record_unref(old.r);
-		free(old.text);
+		c->slots[i] = fresh;
+		release_primary(&old);
 	} else {
-		c->slots[at] = (slot){.text = names, .r = r, .hash = h};
+		c->slots[at] = fresh;
 		c->used++;
 		c->records++;
 	}
-	add_alias(c, names, r);
+	add_alias(c, &fresh);
 	return true;
 }
 
@@ -220,7 +231,7 @@ ctr_record* ctr_cache_get(const ctr_cache* c, const char* key)
 {
 	if (!c || !key)
 		return NULL;
-	uint32_t h = fnv1a(key);
+	uint32_t h = (uint32_t)strhash_str(key);
 	size_t i = find(c, key, h, false, NULL);
 	if (i == SIZE_MAX && *key)
 		i = find(c, key, h, true, NULL);
@@ -231,16 +242,15 @@ bool ctr_cache_erase(ctr_cache* c, const char* key)
 {
 	if (!c || !key)
 		return false;
-	uint32_t h = fnv1a(key);
+	uint32_t h = (uint32_t)strhash_str(key);
 	size_t i = find(c, key, h, false, NULL);
 	if (i == SIZE_MAX)
 		return false;
 	slot old = c->slots[i];
-	drop_alias(c, old.text);
+	drop_alias(c, &old);
 	remove_at(c, find(c, key, h, false, NULL));
 	c->records--;
-	ctr_record_unref(old.r);
-	free(old.text);
+	release_primary(&old);
 	shrink_if_sparse(c);
 	return true;
 }

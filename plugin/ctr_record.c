@@ -3,10 +3,12 @@
  * the image-reference splitters.
  *
  * Ownership: a record owns every string and array it points to, except the
- * k8s_* pointers (they point into its own labels) and formatted/derived strings
- * equal to `no_text` (a shared static "" so that records without labels or
- * mounts spend no allocation on them). Only this file frees derived members
- * (the *_fmt strings, short_sandbox_id, and each mount's and probe's formatted).
+ * k8s_* pointers (they point into its own labels) and strings equal to
+ * `no_text`: a shared static "" for every empty string member and derived
+ * string, because a typical record has several empty members and each
+ * strdup("") costs a 32-byte heap chunk (memory per container is budgeted).
+ * Hence string members are only ever replaced through ctr_str_set() and freed
+ * in this file, never written in place.
  */
 #include "ctr_record.h"
 
@@ -74,7 +76,7 @@ static void free_probe(ctr_probe* p)
 static void record_free(ctr_record* r)
 {
 	for (size_t i = 0; i < NMEMBERS; i++)
-		free(*member(r, i));
+		free_text(*member(r, i));
 	free_kvs(r->labels, r->nlabels);
 	free_kvs(r->pod_sandbox_labels, r->npod_sandbox_labels);
 	for (size_t i = 0; i < r->nenv; i++)
@@ -82,10 +84,10 @@ static void record_free(ctr_record* r)
 	free(r->env);
 	for (size_t i = 0; i < r->nmounts; i++) {
 		ctr_mount* m = &r->mounts[i];
-		free(m->source);
-		free(m->dest);
-		free(m->mode);
-		free(m->propagation);
+		free_text(m->source);
+		free_text(m->dest);
+		free_text(m->mode);
+		free_text(m->propagation);
 		free_text(m->formatted);
 	}
 	free(r->mounts);
@@ -108,12 +110,8 @@ ctr_record* ctr_record_new(void)
 	r->type = CTR_TYPE_UNKNOWN;
 	r->size = -1;
 	r->labels_fmt = r->pod_labels_fmt = r->mounts_fmt = r->short_sandbox_id = no_text;
-	for (size_t i = 0; i < NMEMBERS; i++) {
-		if (!(*member(r, i) = strdup(""))) {
-			record_free(r);
-			return NULL;
-		}
-	}
+	for (size_t i = 0; i < NMEMBERS; i++)
+		*member(r, i) = no_text;
 	return r;
 }
 
@@ -159,12 +157,15 @@ ctr_record* ctr_record_new_static(const char* id, const char* name, const char* 
 		record_free(r);
 		return NULL;
 	}
-	free(r->imagerepo);
-	free(r->imagetag);
-	free(r->imagedigest);
-	r->imagerepo = repo;
-	r->imagetag = tag;
-	r->imagedigest = digest;
+	bool ok = ctr_str_set(&r->imagerepo, repo) && ctr_str_set(&r->imagetag, tag) &&
+	          ctr_str_set(&r->imagedigest, digest);
+	free(repo);
+	free(tag);
+	free(digest);
+	if (!ok) {
+		record_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -183,12 +184,22 @@ void ctr_record_unref(ctr_record* r)
 
 bool ctr_str_set(char** dst, const char* src)
 {
-	char* copy = strdup(src ? src : "");
+	char* copy = src && src[0] ? strdup(src) : no_text;
 	if (!copy)
 		return false;
-	free(*dst);
+	free_text(*dst);
 	*dst = copy;
 	return true;
+}
+
+void ctr_str_take(char** dst, char* src)
+{
+	free_text(*dst);
+	if (src && !src[0]) {
+		free(src);
+		src = no_text;
+	}
+	*dst = src ? src : no_text;
 }
 
 /* ---- derived strings ---------------------------------------------------- */

@@ -123,8 +123,12 @@ void ctr_record_unref(ctr_record* r);
 /* Sorts labels and computes the derived members; call after filling a record. */
 void ctr_record_finalize(ctr_record* r);
 
-/* Replaces *dst (freeing it) with a copy of src (NULL → ""). Returns false on OOM. */
+/* Replaces the string member *dst (freeing it) with a copy of src (NULL → "").
+ * Returns false on OOM. Members are never freed or replaced any other way:
+ * an empty one may be a shared static "". */
 bool ctr_str_set(char** dst, const char* src);
+/* Same, taking ownership of the malloc'd src (NULL → ""). */
+void ctr_str_take(char** dst, char* src);
 
 /* Label lookup by exact key in a sorted label array; NULL if absent. */
 const ctr_kv* ctr_labels_find(const ctr_kv* labels, size_t n, const char* key);

@@ -3,16 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strhash.h"
+
 static char idset_tomb;
 #define IDSET_TOMB (&idset_tomb)
-
-static uint64_t hash(const char* s)
-{
-	uint64_t h = 1469598103934665603ull;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
 
 void idset_init(idset* s)
 {
@@ -32,7 +26,7 @@ void idset_free(idset* s)
 /* Slot holding id, or the first free slot of its probe sequence when absent. */
 static size_t find(const idset* s, const char* id, bool* found)
 {
-	size_t mask = s->cap - 1, i = hash(id) & mask, free_slot = SIZE_MAX;
+	size_t mask = s->cap - 1, i = strhash_str(id) & mask, free_slot = SIZE_MAX;
 	for (;; i = (i + 1) & mask) {
 		char* k = s->keys[i];
 		if (!k) {

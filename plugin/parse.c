@@ -131,9 +131,10 @@ void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_e
 		d.str = id;
 		t->w->write_entry_field(s->th.table, e, s->th.container_id, &d);
 	}
-	if (id[0] && !containers_get(s, id))
+	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
+	if (id[0] && !r)
 		ask_engines(s, id);
-	category_assign(s, t, e, id);
+	category_assign(s, t, e, id, r);
 }
 
 static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* evt,

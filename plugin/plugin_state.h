@@ -107,9 +107,10 @@ const char* thread_read_str(plugin_state* s, const table_access* t, ss_plugin_ta
 ss_plugin_table_entry_t* thread_get(plugin_state* s, const table_access* t, int64_t tid);
 void thread_release(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e);
 
-/* category.c: the process category of a thread in container `id` (§7.3). */
+/* category.c: the process category of a thread in container `id` whose
+ * cached record is r (NULL: not cached yet) (§7.3). */
 void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
-                     const char* id);
+                     const char* id, const ctr_record* r);
 
 /* tables.c */
 int tables_init(plugin_state* s, const ss_plugin_init_input* in);

@@ -148,19 +148,23 @@ TEST(alias_only_when_full_id_differs)
 	ctr_cache_free(c);
 }
 
-TEST(alias_survives_record_changes)
+TEST(replacement_moves_alias)
 {
+	/* The cache keys on the record's own id strings (records are immutable
+	 * once cached): replacing the record must move the alias with it. */
 	ctr_cache* c = ctr_cache_new();
 	REQUIRE(c);
 	ctr_record* r = rec("3ad7b26ded6d", FULL_B);
+	ctr_record* r2 = rec("3ad7b26ded6d", "3ad7b26ded6dffff");
 	CHECK(ctr_cache_put(c, "3ad7b26ded6d", r));
-	/* The cache keeps its own copy of the full id. */
-	CHECK(ctr_str_set(&r->full_id, "changed"));
-	CHECK(ctr_cache_get(c, FULL_B) == r);
-	CHECK(ctr_cache_get(c, "changed") == NULL);
-	CHECK(ctr_cache_erase(c, "3ad7b26ded6d"));
+	CHECK(ctr_cache_put(c, "3ad7b26ded6d", r2));
+	ctr_record_unref(r); /* the cache dropped its reference: r is gone */
 	CHECK(ctr_cache_get(c, FULL_B) == NULL);
-	ctr_record_unref(r);
+	CHECK(ctr_cache_get(c, "3ad7b26ded6dffff") == r2);
+	CHECK(ctr_cache_get(c, "3ad7b26ded6d") == r2);
+	CHECK(ctr_cache_erase(c, "3ad7b26ded6d"));
+	CHECK(ctr_cache_get(c, "3ad7b26ded6dffff") == NULL);
+	ctr_record_unref(r2);
 	ctr_cache_free(c);
 }
 
@@ -329,5 +333,5 @@ TEST(foreach_and_early_stop)
 
 TEST_MAIN(T(empty_cache), T(put_get_erase), T(bad_arguments), T(replace),
           T(host_key_is_empty_string), T(alias_only_when_full_id_differs),
-          T(alias_survives_record_changes), T(shared_full_id_latest_wins),
+          T(replacement_moves_alias), T(shared_full_id_latest_wins),
           T(ten_thousand_entries), T(random_against_model), T(foreach_and_early_stop))

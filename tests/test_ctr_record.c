@@ -169,12 +169,23 @@ TEST(refcount)
 
 TEST(str_set)
 {
-	char* s = strdup("old");
-	CHECK(ctr_str_set(&s, "new"));
-	CHECK_STR(s, "new");
-	CHECK(ctr_str_set(&s, NULL));
-	CHECK_STR(s, "");
-	free(s);
+	ctr_record* r = ctr_record_new();
+	REQUIRE(r);
+	CHECK(ctr_str_set(&r->user, "new"));
+	CHECK_STR(r->user, "new");
+	CHECK(ctr_str_set(&r->user, NULL));
+	CHECK_STR(r->user, "");
+	/* Empty members share one static "": no heap chunk per empty string. */
+	CHECK(r->user == r->ip);
+	CHECK(ctr_str_set(&r->ip, ""));
+	CHECK(r->user == r->ip);
+	ctr_str_take(&r->name, strdup("taken"));
+	CHECK_STR(r->name, "taken");
+	ctr_str_take(&r->name, strdup(""));
+	CHECK(r->name == r->ip);
+	ctr_str_take(&r->name, NULL);
+	CHECK_STR(r->name, "");
+	ctr_record_unref(r); /* ASan: no leak, no free of the shared "" */
 }
 
 TEST(labels_format_spec_example)

@@ -85,8 +85,7 @@ static const char* strip_sha256(const char* s)
 /* Stores a malloc'd string in *dst, freeing what was there. */
 static void replace(char** dst, char* src)
 {
-	free(*dst);
-	*dst = src;
+	ctr_str_take(dst, src);
 }
 
 static bool set_n(char** dst, const char* s, size_t n)
