@@ -8,12 +8,13 @@ build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
             libjansson-dev libcurl4-openssl-dev libprotobuf-c-dev protobuf-c-compiler)
 engine_pkgs=(docker.io podman containerd runc busybox-static netavark aardvark-dns
              containernetworking-plugins)
+test_pkgs=(valgrind) # scripts/test.sh: leak check of plugin load/unload cycles
 
 pkgs=()
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   engines) pkgs=("${engine_pkgs[@]}") ;;
-  all) pkgs=("${build_pkgs[@]}" "${engine_pkgs[@]}") ;;
+  all) pkgs=("${build_pkgs[@]}" "${engine_pkgs[@]}" "${test_pkgs[@]}") ;;
   *) echo "usage: $0 [build|engines|all]" >&2; exit 2 ;;
 esac
 
