@@ -51,8 +51,7 @@ typedef struct ctrd_engine {
 	bool lost;          /* events were dropped: re-list */
 	bool catchup;       /* list again once the subscription is in place */
 	uint64_t opened_ms; /* when the stream was opened */
-	char** known;       /* "ns/id" of every container reported and not removed */
-	size_t nknown, capknown;
+	idset known;        /* "ns/id" of every container reported and not removed */
 	bool no_store; /* the sandbox store answered UNIMPLEMENTED (containerd < 1.7) */
 } ctrd_engine;
 
@@ -114,54 +113,21 @@ static char* key_of(const char* ns, const char* id)
 	return k;
 }
 
-static ssize_t known_find(char** arr, size_t n, const char* key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(arr[i], key))
-			return (ssize_t)i;
-	return -1;
-}
-
 static void known_add(ctrd_engine* p, const char* ns, const char* id)
 {
 	char* k = key_of(ns, id);
-	if (!k || known_find(p->known, p->nknown, k) >= 0) {
-		free(k);
-		return;
-	}
-	if (p->nknown == p->capknown) {
-		size_t cap = p->capknown ? p->capknown * 2 : 64;
-		char** n = realloc(p->known, cap * sizeof(*n));
-		if (!n) {
-			free(k);
-			return;
-		}
-		p->known = n;
-		p->capknown = cap;
-	}
-	p->known[p->nknown++] = k;
+	if (k)
+		idset_put(&p->known, k, 0);
+	free(k);
 }
 
 /* True if it was known (and is no more). */
 static bool known_remove(ctrd_engine* p, const char* ns, const char* id)
 {
 	char* k = key_of(ns, id);
-	ssize_t i = k ? known_find(p->known, p->nknown, k) : -1;
+	bool was = k && idset_del(&p->known, k);
 	free(k);
-	if (i < 0)
-		return false;
-	free(p->known[i]);
-	p->known[i] = p->known[--p->nknown];
-	return true;
-}
-
-static void known_clear(ctrd_engine* p)
-{
-	for (size_t i = 0; i < p->nknown; i++)
-		free(p->known[i]);
-	free(p->known);
-	p->known = NULL;
-	p->nknown = p->capknown = 0;
+	return was;
 }
 
 /* ---- containers → records ---- */
@@ -256,10 +222,43 @@ static Ctrd__ListContainersResponse* list(engine* e, const char* ns, const char*
 
 static void report_removed(engine* e, const char* id)
 {
-	ctr_record* r = inspect_minimal(CTR_TYPE_CONTAINERD, id, "");
-	if (r)
-		report(e, ENGINE_REPORT_REMOVED, r);
-	ctr_record_unref(r);
+	engine_report_removed(e, CTR_TYPE_CONTAINERD, id);
+}
+
+static void report_removed_key(engine* e, const char* key)
+{
+	const char* slash = strchr(key, '/');
+	report_removed(e, slash ? slash + 1 : key);
+}
+
+/*
+ * Lists namespace NS into LISTED (its keys). all: reports every container;
+ * otherwise only those not known yet. *total counts them.
+ */
+static int list_namespace(engine* e, const char* ns, bool all, idset* listed, size_t* total)
+{
+	Ctrd__ListContainersResponse* l = list(e, ns, NULL);
+	if (!l)
+		return -1;
+	for (size_t j = 0; j < l->n_containers; j++) {
+		const Ctrd__Container* c = l->containers[j];
+		if (!c || !c->id || !*c->id || cri_owned(e, c))
+			continue;
+		char* k = key_of(ns, c->id);
+		bool is_new = k && !idset_get(&priv(e)->known, k, NULL);
+		if (k)
+			idset_put(listed, k, 0);
+		free(k);
+		(*total)++;
+		if (!all && !is_new)
+			continue;
+		ctr_record* r = build(e, ns, c);
+		if (r)
+			report(e, ENGINE_REPORT_ADDED, r);
+		ctr_record_unref(r);
+	}
+	protobuf_c_message_free_unpacked(&l->base, NULL);
+	return 0;
 }
 
 /*
@@ -268,59 +267,23 @@ static void report_removed(engine* e, const char* id)
  */
 static int relist(engine* e, bool all)
 {
-	ctrd_engine* p = priv(e);
 	char** names;
 	ssize_t nn = namespaces(e, &names);
 	if (nn < 0)
 		return -1;
-	char** old = p->known;
-	size_t nold = p->nknown;
-	p->known = NULL;
-	p->nknown = p->capknown = 0;
+	idset listed;
+	idset_init(&listed);
 	size_t total = 0;
 	int rc = 0;
-	for (ssize_t i = 0; i < nn && rc == 0; i++) {
-		Ctrd__ListContainersResponse* l = list(e, names[i], NULL);
-		if (!l) {
-			rc = -1;
-			break;
-		}
-		for (size_t j = 0; j < l->n_containers; j++) {
-			const Ctrd__Container* c = l->containers[j];
-			if (!c || !c->id || !*c->id || cri_owned(e, c))
-				continue;
-			char* k = key_of(names[i], c->id);
-			bool is_new = k && known_find(old, nold, k) < 0;
-			free(k);
-			known_add(p, names[i], c->id);
-			total++;
-			if (!all && !is_new)
-				continue;
-			ctr_record* r = build(e, names[i], c);
-			if (r)
-				report(e, ENGINE_REPORT_ADDED, r);
-			ctr_record_unref(r);
-		}
-		protobuf_c_message_free_unpacked(&l->base, NULL);
-	}
-	if (rc == 0) {
-		for (size_t i = 0; i < nold; i++) {
-			if (known_find(p->known, p->nknown, old[i]) >= 0)
-				continue;
-			const char* slash = strchr(old[i], '/');
-			report_removed(e, slash ? slash + 1 : old[i]);
-		}
-		for (size_t i = 0; i < nold; i++)
-			free(old[i]);
-		free(old);
-		if (all)
-			plog_info(e->env->log, "containerd %s: %zu containers listed in %zd namespaces",
-			          e->socket, total, nn);
-	} else {
-		known_clear(p); /* keep what we knew: the next listing compares with it */
-		p->known = old;
-		p->nknown = p->capknown = nold;
-	}
+	for (ssize_t i = 0; i < nn && rc == 0; i++)
+		rc = list_namespace(e, names[i], all, &listed, &total);
+	/* A partial listing proves nothing gone: keep what we knew for the next one. */
+	if (rc == 0)
+		engine_reconcile(e, &priv(e)->known, &listed, report_removed_key);
+	if (rc == 0 && all)
+		plog_info(e->env->log, "containerd %s: %zu containers listed in %zd namespaces", e->socket,
+		          total, nn);
+	idset_free(&listed);
 	names_free(names, nn);
 	return rc;
 }
@@ -560,7 +523,7 @@ static void ctrd_destroy(engine* e)
 	for (size_t i = 0; i < p->npending; i++)
 		pending_free(&p->pending[i]);
 	grpc_stream_close(&p->stream);
-	known_clear(p);
+	idset_free(&p->known);
 	free(p);
 }
 

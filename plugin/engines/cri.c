@@ -11,12 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "cri.h"
 #include "engine.h"
 #include "grpc.h"
-#include "inspect.h"
 
 #define CALL_TIMEOUT_MS 5000
 #define MAX_PENDING 256
@@ -40,8 +38,7 @@ typedef struct cri_engine {
 	pending_ev pending[MAX_PENDING];
 	size_t npending;
 	bool lost;    /* events were dropped: re-list */
-	char** known; /* ids (containers and sandboxes) reported and not removed */
-	size_t nknown, capknown;
+	idset known;  /* ids (containers and sandboxes) reported and not removed */
 } cri_engine;
 
 static cri_engine* priv(engine* e)
@@ -96,51 +93,6 @@ static void unpacked_free(void* m)
 {
 	if (m)
 		protobuf_c_message_free_unpacked(m, NULL);
-}
-
-/* ---- known ids ---- */
-
-static ssize_t find(char** arr, size_t n, const char* id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(arr[i], id))
-			return (ssize_t)i;
-	return -1;
-}
-
-static void known_add(cri_engine* p, const char* id)
-{
-	if (find(p->known, p->nknown, id) >= 0)
-		return;
-	if (p->nknown == p->capknown) {
-		size_t cap = p->capknown ? p->capknown * 2 : 64;
-		char** n = realloc(p->known, cap * sizeof(*n));
-		if (!n)
-			return;
-		p->known = n;
-		p->capknown = cap;
-	}
-	if ((p->known[p->nknown] = strdup(id)))
-		p->nknown++;
-}
-
-static bool known_remove(cri_engine* p, const char* id)
-{
-	ssize_t i = find(p->known, p->nknown, id);
-	if (i < 0)
-		return false;
-	free(p->known[i]);
-	p->known[i] = p->known[--p->nknown];
-	return true;
-}
-
-static void known_clear(cri_engine* p)
-{
-	for (size_t i = 0; i < p->nknown; i++)
-		free(p->known[i]);
-	free(p->known);
-	p->known = NULL;
-	p->nknown = p->capknown = 0;
 }
 
 /* ---- records ---- */
@@ -206,10 +158,7 @@ static ctr_record* build_sandbox(engine* e, const char* id)
 
 static void report_removed(engine* e, const char* id)
 {
-	ctr_record* r = inspect_minimal(priv(e)->type, id, "");
-	if (r)
-		report(e, ENGINE_REPORT_REMOVED, r);
-	ctr_record_unref(r);
+	engine_report_removed(e, priv(e)->type, id);
 }
 
 static Cri__ListContainersResponse* list_containers(engine* e, const char* id)
@@ -256,32 +205,26 @@ static int relist(engine* e, bool all)
 		unpacked_free(lc);
 		return -1;
 	}
-	char** old = p->known;
-	size_t nold = p->nknown;
-	p->known = NULL;
-	p->nknown = p->capknown = 0;
+	idset listed;
+	idset_init(&listed);
 	for (size_t i = 0; i < ls->n_items; i++) {
 		const Cri__PodSandbox* s = ls->items[i];
 		if (!s || !s->id || !*s->id)
 			continue;
-		known_add(p, s->id);
-		if (all || find(old, nold, s->id) < 0)
+		idset_put(&listed, s->id, 0);
+		if (all || !idset_get(&p->known, s->id, NULL))
 			report_new(e, build_sandbox(e, s->id));
 	}
 	for (size_t i = 0; i < lc->n_containers; i++) {
 		const Cri__Container* c = lc->containers[i];
 		if (!c || !c->id || !*c->id)
 			continue;
-		known_add(p, c->id);
-		if (all || find(old, nold, c->id) < 0)
+		idset_put(&listed, c->id, 0);
+		if (all || !idset_get(&p->known, c->id, NULL))
 			report_new(e, build_container(e, c->id, c->pod_sandbox_id));
 	}
-	for (size_t i = 0; i < nold; i++) {
-		if (find(p->known, p->nknown, old[i]) < 0)
-			report_removed(e, old[i]);
-		free(old[i]);
-	}
-	free(old);
+	engine_reconcile(e, &p->known, &listed, report_removed);
+	idset_free(&listed);
 	if (all)
 		plog_info(e->env->log, "cri %s: %zu containers and %zu sandboxes listed", e->socket,
 		          lc->n_containers, ls->n_items);
@@ -376,7 +319,7 @@ static void dispatch(engine* e, const pending_ev* ev)
 	cri_engine* p = priv(e);
 	unsigned hooks = e->env->cfg->hooks;
 	if (ev->type == EV_DELETED) {
-		if (known_remove(p, ev->id))
+		if (idset_del(&p->known, ev->id))
 			report_removed(e, ev->id);
 		return;
 	}
@@ -390,7 +333,7 @@ static void dispatch(engine* e, const pending_ev* ev)
 	if (!r)
 		r = build_sandbox(e, ev->id);
 	if (r) {
-		known_add(p, ev->id);
+		idset_put(&p->known, ev->id, 0);
 		report(e, what, r);
 	}
 	ctr_record_unref(r);
@@ -448,7 +391,7 @@ static bool cri_lookup(engine* e, const char* id, ctr_record** out)
 		unpacked_free(ls);
 	}
 	if (*out)
-		known_add(priv(e), (*out)->full_id);
+		idset_put(&priv(e)->known, (*out)->full_id, 0);
 	return *out != NULL;
 }
 
@@ -458,7 +401,7 @@ static void cri_destroy(engine* e)
 	for (size_t i = 0; i < p->npending; i++)
 		free(p->pending[i].id);
 	grpc_stream_close(&p->stream);
-	known_clear(p);
+	idset_free(&p->known);
 	free(p);
 }
 

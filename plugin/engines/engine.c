@@ -1,5 +1,10 @@
-/* Construction and release of engine instances, shared by every engine kind. */
+/*
+ * What every engine kind shares: construction and release of instances, and
+ * squaring the containers an instance announced with a fresh listing.
+ */
 #include "engine.h"
+
+#include "inspect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,4 +35,51 @@ void engine_free(engine* e)
 	e->ops->destroy(e);
 	free(e->socket);
 	free(e);
+}
+
+void engine_report_removed(engine* e, uint32_t type, const char* id)
+{
+	ctr_record* r = inspect_minimal(type, id, "");
+	if (r)
+		e->env->report(e->env->report_arg, ENGINE_REPORT_REMOVED, r);
+	ctr_record_unref(r);
+}
+
+typedef struct reconcile {
+	engine* e;
+	idset* known;
+	const idset* listed;
+	idset vanished;
+	void (*gone)(engine* e, const char* id);
+} reconcile;
+
+/* A known id on OOM stays known: it is reported at the next listing instead. */
+static void collect_vanished(void* arg, const char* id)
+{
+	reconcile* r = arg;
+	if (!idset_get(r->listed, id, NULL))
+		idset_put(&r->vanished, id, 0);
+}
+
+static void forget(void* arg, const char* id)
+{
+	reconcile* r = arg;
+	idset_del(r->known, id);
+	r->gone(r->e, id);
+}
+
+static void add_listed(void* arg, const char* id)
+{
+	idset_put(arg, id, 0);
+}
+
+void engine_reconcile(engine* e, idset* known, const idset* listed,
+                      void (*gone)(engine* e, const char* id))
+{
+	reconcile r = {e, known, listed, {0}, gone};
+	/* Collected first: known must not change while it is walked, and gone may change it. */
+	idset_foreach(known, collect_vanished, &r);
+	idset_foreach(&r.vanished, forget, &r);
+	idset_free(&r.vanished);
+	idset_foreach(listed, add_listed, known);
 }

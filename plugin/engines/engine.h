@@ -13,6 +13,7 @@
 #include "config.h"
 #include "ctr_record.h"
 #include "http.h"
+#include "idset.h"
 #include "log.h"
 
 typedef struct engine engine;
@@ -97,5 +98,18 @@ size_t podman_discover(const char* host_root, char*** paths);
 engine* engine_new(const engine_ops* ops, const engine_env* env, const char* socket, void* priv);
 /* ops->destroy, then the instance itself. */
 void engine_free(engine* e);
+
+/* Reports ID removed: a minimal record of TYPE is all a gone container still has. */
+void engine_report_removed(engine* e, uint32_t type, const char* id);
+
+/*
+ * Squares the ids an instance announced (`known`: reported present and not
+ * removed since) with a complete listing: every known id the listing lacks
+ * is forgotten and handed to gone, which reports it removed, since its
+ * removal event may never come (the stream was down, events were dropped, or
+ * the runtime has no events). known then holds every listed id as well.
+ */
+void engine_reconcile(engine* e, idset* known, const idset* listed,
+                      void (*gone)(engine* e, const char* id));
 
 #endif

@@ -82,43 +82,9 @@ static void report(engine* e, engine_report what, const ctr_record* r)
 	e->env->report(e->env->report_arg, what, r);
 }
 
-typedef struct vanished {
-	const idset* listed;
-	char** ids;
-	size_t n;
-} vanished;
-
-static void collect_vanished(void* arg, const char* id)
+static void report_gone(engine* e, const char* id)
 {
-	vanished* v = arg;
-	char** n = idset_get(v->listed, id, NULL) ? NULL : realloc(v->ids, (v->n + 1) * sizeof(*n));
-	if (n && (n[v->n] = strdup(id))) {
-		v->ids = n;
-		v->n++;
-	} else if (n) {
-		v->ids = n;
-	}
-}
-
-/*
- * After a reconnect the engine may have lost the events of what was removed
- * meanwhile (dockerd keeps events in memory only): whatever we reported and
- * the new listing lacks is gone.
- */
-static void report_vanished(engine* e, const idset* listed)
-{
-	vanished v = {listed, NULL, 0};
-	idset_foreach(&priv(e)->known, collect_vanished, &v);
-	for (size_t i = 0; i < v.n; i++) {
-		ctr_record* r = inspect_minimal(priv(e)->d->type, v.ids[i], "");
-		if (r)
-			report(e, ENGINE_REPORT_REMOVED, r);
-		else
-			idset_del(&priv(e)->known, v.ids[i]);
-		ctr_record_unref(r);
-		free(v.ids[i]);
-	}
-	free(v.ids);
+	engine_report_removed(e, priv(e)->d->type, id);
 }
 
 static int ping(engine* e)
@@ -153,7 +119,10 @@ static int list_all(engine* e)
 	idset_init(&listed);
 	for (size_t i = 0; i < n; i++)
 		idset_put(&listed, ids[i], 0);
-	report_vanished(e, &listed);
+	/* After a reconnect the engine may have lost the events of what was removed
+	 * meanwhile (dockerd keeps events in memory only): whatever we reported and
+	 * the new listing lacks is gone. */
+	engine_reconcile(e, &priv(e)->known, &listed, report_gone);
 	idset_free(&listed);
 	for (size_t i = 0; i < n; i++) {
 		ctr_record* rec = rest_inspect(e, ids[i]);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -19,8 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "events.h"
+#include "proc_scan.h"
+
 #ifndef ENGINES_SH
 #error "ENGINES_SH (path of tests/integration/engines.sh) must be defined"
+#endif
+#ifndef PLUGIN_SO_PATH
+#error "PLUGIN_SO_PATH (path of libcontainer.so) must be defined"
 #endif
 
 extern char** environ;
@@ -30,7 +37,13 @@ enum {
 	HTTP_TIMEOUT_MS = 60000, /* a forced removal or a vfs copy can take seconds */
 	MAX_ARGS = 32,
 	POLL_MS = 10,
+	PUMP_STEP_MS = 100, /* longest wait between two checks of a pump condition */
+	MAX_CGROUPS = 32,
 };
+
+#define SYNTH_TID0 4000000000LL             /* synthetic threads: above any real pid */
+#define SESSION_TS0 1700000000000000000ull  /* events of a session start here */
+#define PIDNS_INIT_TS 1600000000000000000ull
 
 /* ------------------------------------------------------------ temp dirs */
 
@@ -197,6 +210,25 @@ bool itest_engine_stop(const char* engine, const char* t)
 void itest_engine_sock(char* buf, size_t size, const char* t, const char* engine)
 {
 	snprintf(buf, size, "%s/%s/%s.sock", t, engine, engine);
+}
+
+pid_t itest_task_pid(const char* t, const char* ns, const char* name)
+{
+	char* out = NULL;
+	int rc = ns ? itest_engines_sh(&out, "ctr", t, "-n", ns, "task", "ls", NULL)
+	            : itest_engines_sh(&out, "ctr", t, "task", "ls", NULL);
+	pid_t pid = -1;
+	char* save = NULL;
+	/* lines "TASK PID STATUS" under a header */
+	for (char* line = rc || !out ? NULL : strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char task[160];
+		long p;
+		if (sscanf(line, "%159s %ld", task, &p) == 2 && !strcmp(task, name))
+			pid = (pid_t)p;
+	}
+	free(out);
+	return pid;
 }
 
 /* ------------------------------------------------------------ HTTP */
@@ -468,4 +500,218 @@ int itest_count_procs(const char* needle)
 	}
 	closedir(d);
 	return count;
+}
+
+/* ------------------------------------------------------------ plugin sessions */
+
+bool itest_session_init(itest_session* s, const char* engine)
+{
+	*s = (itest_session){.next_tid = SYNTH_TID0, .ts = SESSION_TS0};
+	s->t = itest_tmpdir();
+	if (s->t)
+		itest_engine_sock(s->sock, sizeof(s->sock), s->t, engine);
+	return s->t != NULL;
+}
+
+bool itest_session_start(itest_session* s, const char* engine)
+{
+	uint64_t t0 = itest_now_ms();
+	bool up = itest_engine_start(engine, s->t);
+	printf("  %s: engine start %llu ms\n", engine, (unsigned long long)(itest_now_ms() - t0));
+	return up;
+}
+
+bool itest_session_end(itest_session* s, const char* engine, bool keep)
+{
+	host_free(s->h);
+	s->h = NULL;
+	bool stopped = itest_engine_stop(engine, s->t);
+	int left = itest_count_procs(s->t);
+	if (!stopped)
+		fprintf(stderr, "itest: %s did not stop\n", engine);
+	if (left)
+		fprintf(stderr, "itest: %d processes of %s left\n", left, engine);
+	if (keep || !stopped || left)
+		fprintf(stderr, "  keeping %s for its logs\n", s->t);
+	else
+		itest_rmtree(s->t);
+	free(s->t);
+	s->t = NULL;
+	return stopped && !left;
+}
+
+bool itest_open_config(itest_session* s, const char* config)
+{
+	s->h = host_new();
+	if (!s->h)
+		return false;
+	if (host_load(s->h, PLUGIN_SO_PATH) || host_init(s->h, config) || host_open_live(s->h)) {
+		fprintf(stderr, "  host: %s (config %s)\n", host_last_error(s->h), config);
+		host_free(s->h);
+		s->h = NULL;
+		return false;
+	}
+	return true;
+}
+
+static const char* enabled(const char* engine, const char* name)
+{
+	return strcmp(engine, name) ? "false" : "true";
+}
+
+bool itest_open_plugin(itest_session* s, const char* engine, const char* extra)
+{
+	char cfg[2048];
+	const char* level = getenv("ITEST_LOG");
+	snprintf(cfg, sizeof(cfg),
+	         "{%s%s\"log_level\":\"%s\",\"engines\":{"
+	         "\"docker\":{\"enabled\":%s,\"sockets\":[\"%s\"]},"
+	         "\"podman\":{\"enabled\":%s,\"sockets\":[\"%s\"]},"
+	         "\"containerd\":{\"enabled\":%s,\"sockets\":[\"%s\"]},"
+	         "\"cri\":{\"enabled\":%s,\"sockets\":[\"%s\"]}}}",
+	         extra ? extra : "", extra ? "," : "", level ? level : "warn",
+	         enabled(engine, "docker"), s->sock, enabled(engine, "podman"), s->sock,
+	         enabled(engine, "containerd"), s->sock, enabled(engine, "cri"), s->sock);
+	return itest_open_config(s, cfg);
+}
+
+void itest_feed_clone(itest_session* s, int64_t tid, const char* const* cgroups)
+{
+	static const char* const args[] = {"sleep", "3600", NULL};
+	evt_proc_info p = {.res = 0, .tid = tid, .pid = tid, .ptid = 1, .vtid = 1, .vpid = 1,
+	                   .pidns_init_start_ts = PIDNS_INIT_TS, .exe = "/bin/busybox",
+	                   .comm = "busybox", .cwd = "/", .args = args, .cgroups = cgroups};
+	ss_plugin_event* e = evt_clone_exit(PPME_SYSCALL_CLONE_20_X, s->ts++, &p);
+	if (e)
+		host_feed(s->h, e);
+	free(e);
+}
+
+int64_t itest_feed_synthetic(itest_session* s, const char* path)
+{
+	char cpu[ITEST_PATH_MAX + 16], mem[ITEST_PATH_MAX + 16], pids[ITEST_PATH_MAX + 16];
+	snprintf(cpu, sizeof(cpu), "cpu=%s", path);
+	snprintf(mem, sizeof(mem), "memory=%s", path);
+	snprintf(pids, sizeof(pids), "pids=%s", path);
+	const char* cgroups[] = {cpu, mem, pids, NULL};
+	int64_t tid = s->next_tid++;
+	itest_feed_clone(s, tid, cgroups);
+	return tid;
+}
+
+int64_t itest_feed_real(itest_session* s, pid_t pid)
+{
+	char path[64];
+	char* cg[MAX_CGROUPS + 1];
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
+	/* read as proc_scan.c reads them: one "controller=path" a controller */
+	size_t n = host_read_cgroups(path, cg, MAX_CGROUPS);
+	cg[n] = NULL;
+	if (n)
+		itest_feed_clone(s, pid, (const char* const*)cg);
+	for (size_t i = 0; i < n; i++)
+		free(cg[i]);
+	return n ? (int64_t)pid : -1;
+}
+
+const char* itest_field(itest_session* s, int64_t tid, const char* name)
+{
+	static char buf[4096];
+	ss_plugin_event* e = evt_procexit(s->ts, (uint64_t)tid, 0);
+	host_value v[2];
+	int n = e ? host_extract(s->h, e, name, v, 2) : -1;
+	free(e);
+	if (n < 0)
+		return "<ERR>";
+	if (n == 0)
+		return "<NA>";
+	if (v[0].ftype == FTYPE_STRING)
+		snprintf(buf, sizeof(buf), "%s", v[0].str);
+	else if (v[0].ftype == FTYPE_BOOL)
+		snprintf(buf, sizeof(buf), "%s", v[0].boolean ? "true" : "false");
+	else
+		snprintf(buf, sizeof(buf), "%" PRIu64, v[0].u64);
+	return buf;
+}
+
+bool itest_cached(itest_session* s, const char* id)
+{
+	const ss_plugin_table_input* t = host_plugin_table(s->h, "containers");
+	if (!t)
+		return false;
+	char key[13];
+	snprintf(key, sizeof(key), "%.12s", id);
+	ss_plugin_state_data k = {.str = key};
+	ss_plugin_table_entry_t* e = t->reader_ext->get_table_entry(t->table, &k);
+	if (e)
+		t->reader_ext->release_table_entry(t->table, e);
+	return e != NULL;
+}
+
+long itest_n_containers(itest_session* s)
+{
+	uint32_t n;
+	const ss_plugin_metric* m = host_metrics(s->h, &n);
+	for (uint32_t i = 0; m && i < n; i++)
+		if (!strcmp(m[i].name, "container.n_containers"))
+			return (long)m[i].value.u64;
+	return -1;
+}
+
+bool itest_pump_until(itest_session* s, itest_cond cond, const void* arg, unsigned timeout_ms,
+                      uint64_t* arrived)
+{
+	uint64_t woke = itest_now_ms(), deadline = woke + timeout_ms;
+	for (;;) {
+		host_drain_async(s->h);
+		if (cond(s, arg)) {
+			if (arrived)
+				*arrived = woke;
+			return true;
+		}
+		uint64_t now = itest_now_ms();
+		if (now >= deadline)
+			return false;
+		uint64_t left = deadline - now;
+		if (host_wait_async(s->h, left > PUMP_STEP_MS ? PUMP_STEP_MS : (int)left))
+			woke = itest_now_ms();
+	}
+}
+
+bool itest_is_cached(itest_session* s, const void* id)
+{
+	return itest_cached(s, id);
+}
+
+bool itest_is_gone(itest_session* s, const void* id)
+{
+	return !itest_cached(s, id);
+}
+
+void itest_pump_some(itest_session* s, unsigned timeout_ms)
+{
+	host_wait_async(s->h, (int)timeout_ms);
+	host_drain_async(s->h);
+}
+
+void itest_pump_for(itest_session* s, unsigned ms)
+{
+	uint64_t end = itest_now_ms() + ms;
+	for (uint64_t now; (now = itest_now_ms()) < end;)
+		itest_pump_some(s, (unsigned)(end - now));
+	host_drain_async(s->h);
+}
+
+/* ------------------------------------------------------------ figures */
+
+static int cmp_u64(const void* a, const void* b)
+{
+	uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+	return x < y ? -1 : x > y;
+}
+
+double itest_median(uint64_t* v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }

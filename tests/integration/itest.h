@@ -1,7 +1,8 @@
 /*
  * Helpers for the integration tests (tests/integration/test_*.c): private
  * engines started by engines.sh (engines.md §8), their REST APIs over a unix
- * socket (Docker §3.2, libpod §4.2), time and polling.
+ * socket (Docker §3.2, libpod §4.2), time and polling, and plugin sessions:
+ * the plugin .so loaded through our host (falcohost) on one private engine.
  *
  * Ownership: every returned char* / json_t* belongs to the caller (free() /
  * json_decref()); json_t* arguments are borrowed. Failures are explained on
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "host.h"
 
 #define ITEST_PATH_MAX 256
 
@@ -46,6 +49,10 @@ bool itest_engine_stop(const char* engine, const char* t);
 
 /* T/<engine>/<engine>.sock into buf. */
 void itest_engine_sock(char* buf, size_t size, const char* t, const char* engine);
+
+/* The pid of containerd task NAME in namespace NS (NULL: ctr's default), as
+ * "engines.sh ctr T ... task ls" shows it, or -1. */
+pid_t itest_task_pid(const char* t, const char* ns, const char* name);
 
 /* ---- HTTP over a unix socket (libcurl, bounded timeouts) */
 
@@ -104,5 +111,80 @@ bool itest_pid_cgroup_has(pid_t pid, const char* needle);
 /* Live processes (zombies excluded, ourselves excluded) whose command line
  * contains NEEDLE, e.g. a test's temp dir; each one is named on stderr. */
 int itest_count_procs(const char* needle);
+
+/* ---- plugin sessions: the plugin (PLUGIN_SO_PATH) through our host on one engine */
+
+typedef struct itest_session {
+	char* t;                   /* temp dir of the engine */
+	char sock[ITEST_PATH_MAX]; /* the engine's socket in t */
+	host* h;                   /* the plugin's host, NULL before itest_open_plugin */
+	int64_t next_tid;          /* next synthetic thread id: above any real pid */
+	uint64_t ts;               /* timestamp of the next event fed */
+} itest_session;
+
+/* A session of ENGINE in a new temp dir: engine not started, plugin not open.
+ * False when the temp dir cannot be made. */
+bool itest_session_init(itest_session* s, const char* engine);
+
+/* Starts ENGINE in s->t (itest_engine_start) and prints how long it took. */
+bool itest_session_start(itest_session* s, const char* engine);
+
+/* Frees the plugin (joining its worker: no engine call after this), stops
+ * ENGINE and removes s->t, unless KEEP or the stop failed or left processes
+ * (s->t is then kept for its logs and named on stderr). True if the engine
+ * stopped and left no process. */
+bool itest_session_end(itest_session* s, const char* engine, bool keep);
+
+/* Loads, configures with CONFIG (init_config JSON) and opens the plugin as s->h. */
+bool itest_open_config(itest_session* s, const char* config);
+
+/* itest_open_config with only ENGINE of the four API engines enabled, on s->sock;
+ * EXTRA (NULL: none) is more top-level config, e.g. "\"hooks\":[\"start\"]".
+ * The log level is $ITEST_LOG (default warn). */
+bool itest_open_plugin(itest_session* s, const char* engine, const char* extra);
+
+/* Feeds a clone exit (child side) of thread TID, a pid-namespace init running
+ * sleep, in CGROUPS ("controller=path", NULL-terminated). */
+void itest_feed_clone(itest_session* s, int64_t tid, const char* const* cgroups);
+
+/* A new synthetic thread in cgroupfs PATH (cpu, memory, pids); returns its tid. */
+int64_t itest_feed_synthetic(itest_session* s, const char* path);
+
+/* Feeds PID with its real cgroups, as /proc shows them; its tid, or -1. */
+int64_t itest_feed_real(itest_session* s, pid_t pid);
+
+/* The single value of field NAME for thread TID as a string (valid until the
+ * next call), "<NA>" when absent, "<ERR>" when the extraction failed. */
+const char* itest_field(itest_session* s, int64_t tid, const char* name);
+
+/* True if the plugin's containers table has ID (by its first 12 characters,
+ * the short id): no event is fed. */
+bool itest_cached(itest_session* s, const char* id);
+
+/* The plugin's container.n_containers metric (-1 when missing). */
+long itest_n_containers(itest_session* s);
+
+typedef bool (*itest_cond)(itest_session* s, const void* arg);
+
+/* Delivers async events until COND(S, ARG) holds (true) or TIMEOUT_MS pass
+ * (false). *ARRIVED (may be NULL) gets the time the events that made it hold
+ * were queued (the moment a wait saw them; the call's start if already queued). */
+bool itest_pump_until(itest_session* s, itest_cond cond, const void* arg, unsigned timeout_ms,
+                      uint64_t* arrived);
+
+/* Conditions for itest_pump_until; ARG is a container id. */
+bool itest_is_cached(itest_session* s, const void* id);
+bool itest_is_gone(itest_session* s, const void* id);
+
+/* Waits for any async event (at most TIMEOUT_MS) and delivers what is queued. */
+void itest_pump_some(itest_session* s, unsigned timeout_ms);
+
+/* Delivers everything that arrives during MS. */
+void itest_pump_for(itest_session* s, unsigned ms);
+
+/* ---- figures */
+
+/* The median of the N > 0 values of V, which it sorts (V[N-1] is then the max). */
+double itest_median(uint64_t* v, size_t n);
 
 #endif

@@ -12,22 +12,18 @@
  *   pause process resolves to the sandbox record; 5 more containers in the pod
  *   (latencies printed).
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "events.h"
 #include "grpc.h"
 #include "host.h"
-#include "proc_scan.h"
 #include "itest.h"
 #include "test.h"
 
 enum { WAIT_MS = 10000, MAX_LAT_MS = 2600, N_MORE = 5 };
 
-#define SYNTH_TID0 4000000000LL
 #define SVC "/runtime.v1.RuntimeService/"
 #define POD_NAME "itest-pod"
 #define POD_NS "itest-ns"
@@ -165,11 +161,7 @@ static char* pb_get_str(const uint8_t* m, size_t n, unsigned number)
 /* ------------------------------------------------------------ CRI calls */
 
 typedef struct session {
-	char* t;
-	char sock[ITEST_PATH_MAX];
-	host* h;
-	int64_t next_tid;
-	uint64_t ts;
+	itest_session is;
 	char* pod_id;
 	pb pod_config; /* PodSandboxConfig */
 } session;
@@ -186,7 +178,7 @@ static char* cri_call(session* s, const char* method, const pb* req)
 		fprintf(stderr, "  %s: out of memory\n", method);
 		return NULL;
 	}
-	if (grpc_unary(s->sock, path, NULL, req->b ? req->b : (const uint8_t*)"", req->len, 60000,
+	if (grpc_unary(s->is.sock, path, NULL, req->b ? req->b : (const uint8_t*)"", req->len, 60000,
 	               NULL, &resp, &rlen, &st, err, sizeof(err))) {
 		fprintf(stderr, "  %s: grpc-status %d: %s\n", method, st, err);
 		return NULL;
@@ -210,7 +202,7 @@ static void build_pod_config(session* s)
 	pb_msg(&linux_, 2, &sc);
 
 	char logdir[ITEST_PATH_MAX + 16];
-	snprintf(logdir, sizeof(logdir), "%s/podlogs", s->t);
+	snprintf(logdir, sizeof(logdir), "%s/podlogs", s->is.t);
 	pb* c = &s->pod_config;
 	pb_msg(c, 1, &md);
 	pb_str(c, 2, ""); /* host network: empty hostname (engines.md §8.4) */
@@ -302,150 +294,23 @@ static void remove_pod(session* s)
 	s->pod_id = NULL;
 }
 
-/* The pid of task ID in namespace k8s.io (ctr task ls: "TASK PID STATUS"), or -1. */
+/* The pid of task ID (a container or the sandbox's pause) in namespace k8s.io, or -1. */
 static pid_t task_pid(session* s, const char* id)
 {
-	char* out = NULL;
-	pid_t pid = -1;
-	if (itest_engines_sh(&out, "ctr", s->t, "-n", "k8s.io", "task", "ls", NULL) == 0 && out) {
-		char* save = NULL;
-		for (char* line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char task[160];
-			long p;
-			if (sscanf(line, "%159s %ld", task, &p) == 2 && !strcmp(task, id))
-				pid = (pid_t)p;
-		}
-	}
-	free(out);
-	return pid;
-}
-
-/* ------------------------------------------------------------ host side */
-
-static void feed(session* s, ss_plugin_event* e)
-{
-	if (e)
-		host_feed(s->h, e);
-	free(e);
-}
-
-static const char* field(session* s, int64_t tid, const char* name)
-{
-	static char buf[4096];
-	ss_plugin_event* e = evt_procexit(s->ts, (uint64_t)tid, 0);
-	host_value v[2];
-	int n = e ? host_extract(s->h, e, name, v, 2) : -1;
-	free(e);
-	if (n < 0)
-		return "<ERR>";
-	if (n == 0)
-		return "<NA>";
-	if (v[0].ftype == FTYPE_STRING)
-		snprintf(buf, sizeof(buf), "%s", v[0].str);
-	else if (v[0].ftype == FTYPE_BOOL)
-		snprintf(buf, sizeof(buf), "%s", v[0].boolean ? "true" : "false");
-	else
-		snprintf(buf, sizeof(buf), "%" PRIu64, v[0].u64);
-	return buf;
-}
-
-static void feed_clone(session* s, int64_t tid, const char* const* cgroups)
-{
-	static const char* const args[] = {"sleep", "3600", NULL};
-	evt_proc_info p = {.res = 0, .tid = tid, .pid = tid, .ptid = 1, .vtid = 1, .vpid = 1,
-	                   .pidns_init_start_ts = 1600000000000000000ull, .exe = "/bin/busybox",
-	                   .comm = "busybox", .cwd = "/", .args = args, .cgroups = cgroups};
-	feed(s, evt_clone_exit(PPME_SYSCALL_CLONE_20_X, s->ts++, &p));
-}
-
-static size_t read_cgroups(pid_t pid, char** out, size_t max)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
-	return host_read_cgroups(path, out, max);
-}
-
-static int64_t feed_real(session* s, pid_t pid)
-{
-	char* cg[33];
-	size_t n = read_cgroups(pid, cg, 32);
-	cg[n] = NULL;
-	if (n)
-		feed_clone(s, pid, (const char* const*)cg);
-	for (size_t i = 0; i < n; i++)
-		free(cg[i]);
-	return n ? (int64_t)pid : -1;
-}
-
-static bool cached(session* s, const char* id)
-{
-	const ss_plugin_table_input* t = host_plugin_table(s->h, "containers");
-	if (!t)
-		return false;
-	char key[13];
-	snprintf(key, sizeof(key), "%.12s", id);
-	ss_plugin_state_data k = {.str = key};
-	ss_plugin_table_entry_t* e = t->reader_ext->get_table_entry(t->table, &k);
-	if (e)
-		t->reader_ext->release_table_entry(t->table, e);
-	return e != NULL;
-}
-
-/* Polls until ID is in the containers table; *arrived = when the async event that did it came. */
-static bool pump_until_cached(session* s, const char* id, unsigned timeout_ms, uint64_t* arrived)
-{
-	uint64_t woke = itest_now_ms(), deadline = woke + timeout_ms;
-	for (;;) {
-		host_drain_async(s->h);
-		if (cached(s, id)) {
-			if (arrived)
-				*arrived = woke;
-			return true;
-		}
-		uint64_t now = itest_now_ms();
-		if (now >= deadline)
-			return false;
-		uint64_t left = deadline - now;
-		if (host_wait_async(s->h, left > 20 ? 20 : (int)left))
-			woke = itest_now_ms();
-	}
-}
-
-static bool open_plugin(session* s)
-{
-	char cfg[1024];
-	snprintf(cfg, sizeof(cfg),
-	         "{\"log_level\":\"%s\",\"engines\":{\"docker\":{\"enabled\":false},\"podman\":{\"enabled\":false},"
-	         "\"containerd\":{\"enabled\":false},\"cri\":{\"enabled\":true,\"sockets\":[\"%s\"]}}}",
-	         getenv("ITEST_LOG") ? getenv("ITEST_LOG") : "warn", s->sock);
-	s->h = host_new();
-	if (!s->h)
-		return false;
-	if (host_load(s->h, PLUGIN_SO_PATH) || host_init(s->h, cfg) || host_open_live(s->h)) {
-		fprintf(stderr, "  host: %s (config %s)\n", host_last_error(s->h), cfg);
-		host_free(s->h);
-		s->h = NULL;
-		return false;
-	}
-	return true;
-}
-
-static int cmp_u64(const void* a, const void* b)
-{
-	uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
-	return x < y ? -1 : x > y;
+	return itest_task_pid(s->is.t, "k8s.io", id);
 }
 
 /* Create + start NAME and wait for the plugin to have it; latency into *lat. */
 static char* create_and_wait(session* s, const char* name, uint64_t* lat)
 {
-	host_drain_async(s->h);
+	itest_session* is = &s->is;
+	host_drain_async(is->h);
 	uint64_t t0 = 0, arrived = 0;
 	char* id = create_container(s, name, &t0);
 	CHECK(id != NULL);
 	if (!id)
 		return NULL;
-	bool ok = pump_until_cached(s, id, WAIT_MS, &arrived);
+	bool ok = itest_pump_until(is, itest_is_cached, id, WAIT_MS, &arrived);
 	CHECK(ok);
 	if (!ok) {
 		free(id);
@@ -459,7 +324,8 @@ static char* create_and_wait(session* s, const char* name, uint64_t* lat)
 
 static void body(session* s)
 {
-	REQUIRE(open_plugin(s));
+	itest_session* is = &s->is;
+	REQUIRE(itest_open_plugin(is, "cri", NULL));
 	REQUIRE(run_pod(s));
 
 	uint64_t lat[1 + N_MORE];
@@ -472,44 +338,44 @@ static void body(session* s)
 	pid_t pid = task_pid(s, app);
 	CHECK(pid > 0);
 	CHECK(itest_pid_cgroup_has(pid, app));
-	int64_t tid = pid > 0 ? feed_real(s, pid) : -1;
+	int64_t tid = pid > 0 ? itest_feed_real(is, pid) : -1;
 	CHECK(tid > 0);
 	if (tid > 0) {
 		char short_id[13], short_pod[13];
 		snprintf(short_id, sizeof(short_id), "%.12s", app);
 		snprintf(short_pod, sizeof(short_pod), "%.12s", s->pod_id);
-		printf("  app: container.image = %s\n", field(s, tid, "container.image"));
-		CHECK_STR(field(s, tid, "container.id"), short_id);
-		CHECK_STR(field(s, tid, "container.full_id"), app);
-		CHECK_STR(field(s, tid, "container.type"), "containerd");
-		CHECK_STR(field(s, tid, "container.name"), "app");
-		CHECK_STR(field(s, tid, "container.image"), APP_IMAGE);
-		CHECK_STR(field(s, tid, "k8s.pod.name"), POD_NAME);
-		CHECK_STR(field(s, tid, "k8s.ns.name"), POD_NS);
-		CHECK_STR(field(s, tid, "k8s.pod.uid"), POD_UID);
-		CHECK_STR(field(s, tid, "k8s.pod.sandbox_id"), short_pod);
-		CHECK_STR(field(s, tid, "k8s.pod.full_sandbox_id"), s->pod_id);
-		CHECK_STR(field(s, tid, "k8s.pod.label[app]"), "itest");
-		CHECK_STR(field(s, tid, "container.host_network"), "true");
+		printf("  app: container.image = %s\n", itest_field(is, tid, "container.image"));
+		CHECK_STR(itest_field(is, tid, "container.id"), short_id);
+		CHECK_STR(itest_field(is, tid, "container.full_id"), app);
+		CHECK_STR(itest_field(is, tid, "container.type"), "containerd");
+		CHECK_STR(itest_field(is, tid, "container.name"), "app");
+		CHECK_STR(itest_field(is, tid, "container.image"), APP_IMAGE);
+		CHECK_STR(itest_field(is, tid, "k8s.pod.name"), POD_NAME);
+		CHECK_STR(itest_field(is, tid, "k8s.ns.name"), POD_NS);
+		CHECK_STR(itest_field(is, tid, "k8s.pod.uid"), POD_UID);
+		CHECK_STR(itest_field(is, tid, "k8s.pod.sandbox_id"), short_pod);
+		CHECK_STR(itest_field(is, tid, "k8s.pod.full_sandbox_id"), s->pod_id);
+		CHECK_STR(itest_field(is, tid, "k8s.pod.label[app]"), "itest");
+		CHECK_STR(itest_field(is, tid, "container.host_network"), "true");
 	}
 
 	/* the pause process resolves to the sandbox record */
 	pid_t ppid = task_pid(s, s->pod_id);
 	CHECK(ppid > 0);
-	int64_t ptid = ppid > 0 ? feed_real(s, ppid) : -1;
+	int64_t ptid = ppid > 0 ? itest_feed_real(is, ppid) : -1;
 	CHECK(ptid > 0);
 	if (ptid > 0) {
 		char short_pod[13];
 		snprintf(short_pod, sizeof(short_pod), "%.12s", s->pod_id);
-		CHECK(pump_until_cached(s, s->pod_id, WAIT_MS, NULL));
-		CHECK_STR(field(s, ptid, "container.id"), short_pod);
-		CHECK_STR(field(s, ptid, "container.name"), POD_NAME);
-		CHECK_STR(field(s, ptid, "k8s.pod.name"), POD_NAME);
-		CHECK_STR(field(s, ptid, "k8s.pod.sandbox_id"), short_pod);
-		printf("  pause: container.type = %s,", field(s, ptid, "container.type"));
-		printf(" image = %s,", field(s, ptid, "container.image"));
-		printf(" host_network = %s\n", field(s, ptid, "container.host_network"));
-		CHECK_STR(field(s, ptid, "container.host_network"), "true");
+		CHECK(itest_pump_until(is, itest_is_cached, s->pod_id, WAIT_MS, NULL));
+		CHECK_STR(itest_field(is, ptid, "container.id"), short_pod);
+		CHECK_STR(itest_field(is, ptid, "container.name"), POD_NAME);
+		CHECK_STR(itest_field(is, ptid, "k8s.pod.name"), POD_NAME);
+		CHECK_STR(itest_field(is, ptid, "k8s.pod.sandbox_id"), short_pod);
+		printf("  pause: container.type = %s,", itest_field(is, ptid, "container.type"));
+		printf(" image = %s,", itest_field(is, ptid, "container.image"));
+		printf(" host_network = %s\n", itest_field(is, ptid, "container.host_network"));
+		CHECK_STR(itest_field(is, ptid, "container.host_network"), "true");
 	}
 	free(app);
 
@@ -521,15 +387,14 @@ static void body(session* s)
 			break;
 		n++;
 		pid_t p = task_pid(s, id);
-		int64_t t = p > 0 ? feed_real(s, p) : -1;
+		int64_t t = p > 0 ? itest_feed_real(is, p) : -1;
 		CHECK(t > 0);
 		if (t > 0)
-			CHECK_STR(field(s, t, "container.name"), name);
+			CHECK_STR(itest_field(is, t, "container.name"), name);
 		free(id);
 	}
 	CHECK_INT(n, 1 + N_MORE);
-	qsort(lat, n, sizeof(lat[0]), cmp_u64);
-	double median = n % 2 ? (double)lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2.0;
+	double median = itest_median(lat, n);
 	printf("cri create->event: median %.1f ms, max %llu ms (%zu containers)\n", median,
 	       (unsigned long long)lat[n - 1], n);
 }
@@ -538,28 +403,18 @@ TEST(cri_live)
 {
 	if (!itest_can_run("containerd", skip_why, sizeof(skip_why)))
 		SKIP(skip_why);
-	session s = {.next_tid = SYNTH_TID0, .ts = 1700000000000000000ull};
-	s.t = itest_tmpdir();
-	REQUIRE(s.t != NULL);
-	itest_engine_sock(s.sock, sizeof(s.sock), s.t, "containerd");
-	uint64_t t0 = itest_now_ms();
-	bool up = itest_engine_start("containerd", s.t);
-	printf("  containerd: engine start %llu ms\n", (unsigned long long)(itest_now_ms() - t0));
+	session s = {.pod_id = NULL};
+	REQUIRE(itest_session_init(&s.is, "containerd"));
+	bool up = itest_session_start(&s.is, "containerd");
 	CHECK(up);
 	if (up)
 		body(&s);
-	host_free(s.h);
-	s.h = NULL;
+	host_free(s.is.h); /* joins the worker before the pod goes */
+	s.is.h = NULL;
 	if (up)
 		remove_pod(&s);
 	pb_free(&s.pod_config);
-	CHECK(itest_engine_stop("containerd", s.t));
-	CHECK_INT(itest_count_procs(s.t), 0);
-	if (test_failures_in_case)
-		fprintf(stderr, "  keeping %s for its logs\n", s.t);
-	else
-		itest_rmtree(s.t);
-	free(s.t);
+	CHECK(itest_session_end(&s.is, "containerd", test_failures_in_case));
 }
 
 TEST_MAIN(T(cri_live))

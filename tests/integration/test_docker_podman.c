@@ -26,9 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "events.h"
 #include "host.h"
-#include "proc_scan.h"
 #include "itest.h"
 #include "test.h"
 
@@ -40,8 +38,6 @@ enum {
 	DAEMON_STOP_MS = 30000, /* a daemon's own shutdown */
 	DOWNTIME_S = 3,         /* podman service down while the CLI works */
 };
-
-#define SYNTH_TID0 4000000000LL /* synthetic threads: above any real pid */
 
 static char skip_why[256]; /* SKIP reasons must outlive the test function */
 
@@ -56,195 +52,31 @@ static const engine_kind DOCKER = {"docker", ITEST_DOCKER, "docker", "/docker/%s
 static const engine_kind PODMAN = {"podman", ITEST_LIBPOD, "podman", "/libpod_parent/libpod-%s"};
 
 typedef struct session {
+	itest_session is;
 	const engine_kind* k;
-	char* t;                    /* temp dir of the engine */
-	char sock[ITEST_PATH_MAX];  /* its socket */
-	host* h;                    /* the plugin's host, NULL before open */
-	int64_t next_tid;           /* next synthetic thread id */
-	uint64_t ts;                /* event timestamps */
-	char* ids[MAX_IDS];         /* container ids to free */
+	char* ids[MAX_IDS]; /* container ids to free */
 	size_t nids;
 } session;
 
 /* ------------------------------------------------------------ host side */
 
-static void feed(session* s, ss_plugin_event* e)
-{
-	if (e)
-		host_feed(s->h, e);
-	free(e);
-}
-
-/* The single value of a field for thread tid as a string, "<NA>" when absent. */
-static const char* field(session* s, int64_t tid, const char* name)
-{
-	static char buf[4096];
-	ss_plugin_event* e = evt_procexit(s->ts, (uint64_t)tid, 0);
-	host_value v[2];
-	int n = e ? host_extract(s->h, e, name, v, 2) : -1;
-	free(e);
-	if (n < 0)
-		return "<ERR>";
-	if (n == 0)
-		return "<NA>";
-	if (v[0].ftype == FTYPE_STRING)
-		snprintf(buf, sizeof(buf), "%s", v[0].str);
-	else if (v[0].ftype == FTYPE_BOOL)
-		snprintf(buf, sizeof(buf), "%s", v[0].boolean ? "true" : "false");
-	else
-		snprintf(buf, sizeof(buf), "%" PRIu64, v[0].u64);
-	return buf;
-}
-
-/* A clone exit (child side) of thread TID, pid-namespace init, in CGROUPS. */
-static void feed_clone(session* s, int64_t tid, const char* const* cgroups)
-{
-	static const char* const args[] = {"sleep", "3600", NULL};
-	evt_proc_info p = {.res = 0, .tid = tid, .pid = tid, .ptid = 1, .vtid = 1, .vpid = 1,
-	                   .pidns_init_start_ts = 1600000000000000000ull, .exe = "/bin/busybox",
-	                   .comm = "busybox", .cwd = "/", .args = args, .cgroups = cgroups};
-	feed(s, evt_clone_exit(PPME_SYSCALL_CLONE_20_X, s->ts++, &p));
-}
-
 /* A new synthetic thread in the engine's cgroup of container ID; returns its tid. */
 static int64_t feed_synthetic(session* s, const char* id)
 {
-	char path[256], cpu[300], mem[300], pids[300];
+	char path[ITEST_PATH_MAX];
 	snprintf(path, sizeof(path), s->k->cgroup_fmt, id);
-	snprintf(cpu, sizeof(cpu), "cpu=%s", path);
-	snprintf(mem, sizeof(mem), "memory=%s", path);
-	snprintf(pids, sizeof(pids), "pids=%s", path);
-	const char* cgroups[] = {cpu, mem, pids, NULL};
-	int64_t tid = s->next_tid++;
-	feed_clone(s, tid, cgroups);
-	return tid;
+	return itest_feed_synthetic(&s->is, path);
 }
 
-/* "controller=path" for each line of /proc/PID/cgroup, as proc_scan.c reads them. */
-static size_t read_cgroups(pid_t pid, char** out, size_t max)
+static bool count_is(itest_session* s, const void* want)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
-	return host_read_cgroups(path, out, max);
-}
-
-static int64_t feed_real(session* s, pid_t pid)
-{
-	char* cg[33];
-	size_t n = read_cgroups(pid, cg, 32);
-	cg[n] = NULL;
-	if (n)
-		feed_clone(s, pid, (const char* const*)cg);
-	for (size_t i = 0; i < n; i++)
-		free(cg[i]);
-	return n ? (int64_t)pid : -1;
-}
-
-/* The plugin's container.n_containers metric (-1 when missing). */
-static long n_containers(session* s)
-{
-	uint32_t n;
-	const ss_plugin_metric* m = host_metrics(s->h, &n);
-	for (uint32_t i = 0; m && i < n; i++)
-		if (!strcmp(m[i].name, "container.n_containers"))
-			return (long)m[i].value.u64;
-	return -1;
-}
-
-/* True if the plugin's containers table has ID (by its short id): no event is fed. */
-static bool cached(session* s, const char* id)
-{
-	const ss_plugin_table_input* t = host_plugin_table(s->h, "containers");
-	if (!t)
-		return false;
-	char key[13];
-	snprintf(key, sizeof(key), "%.12s", id);
-	ss_plugin_state_data k = {.str = key};
-	ss_plugin_table_entry_t* e = t->reader_ext->get_table_entry(t->table, &k);
-	if (e)
-		t->reader_ext->release_table_entry(t->table, e);
-	return e != NULL;
-}
-
-typedef bool (*cond_fn)(session* s, const void* arg);
-
-/*
- * Delivers async events until COND holds (true) or TIMEOUT_MS pass (false).
- * *ARRIVED (may be NULL) gets the time the events that made it hold were
- * queued (the moment a wait saw them; the call's start if already queued).
- */
-static bool pump_until(session* s, cond_fn cond, const void* arg, unsigned timeout_ms,
-                       uint64_t* arrived)
-{
-	uint64_t woke = itest_now_ms(), deadline = woke + timeout_ms;
-	for (;;) {
-		host_drain_async(s->h);
-		if (cond(s, arg)) {
-			if (arrived)
-				*arrived = woke;
-			return true;
-		}
-		uint64_t now = itest_now_ms();
-		if (now >= deadline)
-			return false;
-		uint64_t left = deadline - now;
-		if (host_wait_async(s->h, left > 100 ? 100 : (int)left))
-			woke = itest_now_ms();
-	}
-}
-
-static bool is_cached(session* s, const void* id)
-{
-	return cached(s, id);
-}
-
-static bool is_gone(session* s, const void* id)
-{
-	return !cached(s, id);
-}
-
-static bool count_is(session* s, const void* want)
-{
-	return n_containers(s) == *(const long*)want;
-}
-
-/* Waits for any async event (at most TIMEOUT_MS) and delivers what is queued. */
-static void pump_some(session* s, unsigned timeout_ms)
-{
-	host_wait_async(s->h, (int)timeout_ms);
-	host_drain_async(s->h);
-}
-
-/* Delivers everything that arrives during MS. */
-static void pump_for(session* s, unsigned ms)
-{
-	uint64_t end = itest_now_ms() + ms;
-	for (uint64_t now; (now = itest_now_ms()) < end;)
-		pump_some(s, (unsigned)(end - now));
-	host_drain_async(s->h);
+	return itest_n_containers(s) == *(const long*)want;
 }
 
 /* Loads, configures (only this session's engine, on its socket) and opens the plugin. */
 static bool open_plugin(session* s, const char* extra)
 {
-	char cfg[1024];
-	bool docker = s->k->api == ITEST_DOCKER;
-	snprintf(cfg, sizeof(cfg),
-	         "{%s%s\"engines\":{\"docker\":{\"enabled\":%s,\"sockets\":[\"%s\"]},"
-	         "\"podman\":{\"enabled\":%s,\"sockets\":[\"%s\"]},\"containerd\":{\"enabled\":false},"
-	         "\"cri\":{\"enabled\":false}}}",
-	         extra ? extra : "", extra ? "," : "", docker ? "true" : "false", s->sock,
-	         docker ? "false" : "true", s->sock);
-	s->h = host_new();
-	if (!s->h)
-		return false;
-	if (host_load(s->h, PLUGIN_SO_PATH) || host_init(s->h, cfg) || host_open_live(s->h)) {
-		fprintf(stderr, "  host: %s (config %s)\n", host_last_error(s->h), cfg);
-		host_free(s->h);
-		s->h = NULL;
-		return false;
-	}
-	return true;
+	return itest_open_plugin(&s->is, s->k->name, extra);
 }
 
 /* ------------------------------------------------------------ engine side */
@@ -268,7 +100,7 @@ static char* create(session* s, const char* name, bool quick_stop)
 	if (quick_stop) /* our sleep ignores SIGTERM as pid 1: no 10 s stop grace */
 		json_object_set_new(spec, s->k->api == ITEST_DOCKER ? "StopTimeout" : "stop_timeout",
 		                    json_integer(1));
-	char* id = itest_ctr_create(s->sock, s->k->api, name, spec);
+	char* id = itest_ctr_create(s->is.sock, s->k->api, name, spec);
 	json_decref(spec);
 	return keep_id(s, id);
 }
@@ -276,17 +108,14 @@ static char* create(session* s, const char* name, bool quick_stop)
 static char* run(session* s, const char* name, bool quick_stop)
 {
 	char* id = create(s, name, quick_stop);
-	if (id && !itest_ctr_start(s->sock, s->k->api, id))
+	if (id && !itest_ctr_start(s->is.sock, s->k->api, id))
 		return NULL;
 	return id;
 }
 
 static bool engine_start(session* s)
 {
-	uint64_t t0 = itest_now_ms();
-	bool up = itest_engine_start(s->k->name, s->t);
-	printf("  %s: engine start %llu ms\n", s->k->name,
-	       (unsigned long long)(itest_now_ms() - t0));
+	bool up = itest_session_start(&s->is, s->k->name);
 	CHECK(up);
 	return up;
 }
@@ -303,28 +132,13 @@ static void run_session(const engine_kind* k, body_fn body, bool engine_first)
 {
 	if (!itest_can_run(k->name, skip_why, sizeof(skip_why)))
 		SKIP(skip_why);
-	session s = {.k = k, .next_tid = SYNTH_TID0, .ts = 1700000000000000000ull};
-	s.t = itest_tmpdir();
-	REQUIRE(s.t != NULL);
-	itest_engine_sock(s.sock, sizeof(s.sock), s.t, k->name);
+	session s = {.k = k};
+	REQUIRE(itest_session_init(&s.is, k->name));
 	if (!engine_first || engine_start(&s))
 		body(&s);
-	host_free(s.h); /* joins the worker: no engine call after this */
-	CHECK(itest_engine_stop(k->name, s.t));
-	CHECK_INT(itest_count_procs(s.t), 0);
-	if (test_failures_in_case)
-		fprintf(stderr, "  keeping %s for its logs\n", s.t);
-	else
-		itest_rmtree(s.t);
-	free(s.t);
+	CHECK(itest_session_end(&s.is, k->name, test_failures_in_case));
 	for (size_t i = 0; i < s.nids; i++)
 		free(s.ids[i]);
-}
-
-static int cmp_u64(const void* a, const void* b)
-{
-	uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
-	return x < y ? -1 : x > y;
 }
 
 /* ------------------------------------------------------------ the checks */
@@ -334,56 +148,56 @@ static void check_known_app(session* s, int64_t tid, const char* id, const char*
 {
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", id);
-	CHECK_STR(field(s, tid, "container.id"), short_id);
-	CHECK_STR(field(s, tid, "container.full_id"), id);
-	CHECK_STR(field(s, tid, "container.name"), name);
-	CHECK_STR(field(s, tid, "container.type"), s->k->type);
-	CHECK_STR(field(s, tid, "container.image"), "localhost/app:1.0");
-	CHECK_STR(field(s, tid, "container.image.repository"), "localhost/app");
-	CHECK_STR(field(s, tid, "container.image.tag"), "1.0");
-	CHECK_STR(field(s, tid, "container.label[org.example.built-by]"), "tests");
+	CHECK_STR(itest_field(&s->is, tid, "container.id"), short_id);
+	CHECK_STR(itest_field(&s->is, tid, "container.full_id"), id);
+	CHECK_STR(itest_field(&s->is, tid, "container.name"), name);
+	CHECK_STR(itest_field(&s->is, tid, "container.type"), s->k->type);
+	CHECK_STR(itest_field(&s->is, tid, "container.image"), "localhost/app:1.0");
+	CHECK_STR(itest_field(&s->is, tid, "container.image.repository"), "localhost/app");
+	CHECK_STR(itest_field(&s->is, tid, "container.image.tag"), "1.0");
+	CHECK_STR(itest_field(&s->is, tid, "container.label[org.example.built-by]"), "tests");
 }
 
 /* (b) one container: create -> cached before any process event; start -> real process. */
 static bool create_cached_then_start(session* s, const char* name, uint64_t* latency)
 {
-	host_drain_async(s->h);
-	long before = n_containers(s);
+	host_drain_async(s->is.h);
+	long before = itest_n_containers(&s->is);
 	char* id = create(s, name, false);
 	uint64_t created = itest_now_ms(), arrived = 0;
 	CHECK(id != NULL);
 	if (!id)
 		return false;
-	bool ok = pump_until(s, is_cached, id, WAIT_MS, &arrived);
+	bool ok = itest_pump_until(&s->is, itest_is_cached, id, WAIT_MS, &arrived);
 	CHECK(ok);
 	if (!ok) {
 		fprintf(stderr, "  %s: container %s not announced in %d ms\n", s->k->name, name, WAIT_MS);
 		return false;
 	}
 	*latency = arrived > created ? arrived - created : 0;
-	CHECK_INT(n_containers(s), before + 1);
+	CHECK_INT(itest_n_containers(&s->is), before + 1);
 	/* The first process event of the container finds it cached (no lookup yet). */
 	int64_t tid = feed_synthetic(s, id);
-	CHECK_STR(field(s, tid, "container.name"), name);
-	CHECK_STR(field(s, tid, "container.full_id"), id);
-	CHECK_STR(field(s, tid, "container.image"), "localhost/app:1.0");
+	CHECK_STR(itest_field(&s->is, tid, "container.name"), name);
+	CHECK_STR(itest_field(&s->is, tid, "container.full_id"), id);
+	CHECK_STR(itest_field(&s->is, tid, "container.image"), "localhost/app:1.0");
 
-	uint64_t accepted = host_async_accepted(s->h);
-	CHECK(itest_ctr_start(s->sock, s->k->api, id));
+	uint64_t accepted = host_async_accepted(s->is.h);
+	CHECK(itest_ctr_start(s->is.sock, s->k->api, id));
 	/* start -> container_updated: let it land before the next measurement */
 	uint64_t deadline = itest_now_ms() + WAIT_MS;
-	while (host_async_accepted(s->h) == accepted && itest_now_ms() < deadline)
-		pump_some(s, 100);
-	CHECK(host_async_accepted(s->h) > accepted);
-	host_drain_async(s->h);
-	pid_t pid = itest_ctr_pid(s->sock, s->k->api, id);
+	while (host_async_accepted(s->is.h) == accepted && itest_now_ms() < deadline)
+		itest_pump_some(&s->is, 100);
+	CHECK(host_async_accepted(s->is.h) > accepted);
+	host_drain_async(s->is.h);
+	pid_t pid = itest_ctr_pid(s->is.sock, s->k->api, id);
 	CHECK(pid > 0 && itest_pid_cgroup_has(pid, id));
-	int64_t real = pid > 0 ? feed_real(s, pid) : -1;
+	int64_t real = pid > 0 ? itest_feed_real(&s->is, pid) : -1;
 	CHECK(real > 0);
 	if (real > 0) {
-		CHECK_STR(field(s, real, "container.full_id"), id);
-		CHECK_STR(field(s, real, "container.name"), name);
-		CHECK_STR(field(s, real, "container.type"), s->k->type);
+		CHECK_STR(itest_field(&s->is, real, "container.full_id"), id);
+		CHECK_STR(itest_field(&s->is, real, "container.name"), name);
+		CHECK_STR(itest_field(&s->is, real, "container.type"), s->k->type);
 	}
 	return true;
 }
@@ -391,24 +205,24 @@ static bool create_cached_then_start(session* s, const char* name, uint64_t* lat
 /* (c) removal of a running container the plugin knows, with a thread in it. */
 static void check_removal(session* s, const char* id, int64_t tid)
 {
-	host_drain_async(s->h);
-	long want = n_containers(s) - 1;
-	REQUIRE(cached(s, id));
+	host_drain_async(s->is.h);
+	long want = itest_n_containers(&s->is) - 1;
+	REQUIRE(itest_cached(&s->is, id));
 	uint64_t t0 = itest_now_ms();
-	CHECK(itest_ctr_remove(s->sock, s->k->api, id));
-	CHECK(pump_until(s, is_gone, id, WAIT_MS, NULL));
+	CHECK(itest_ctr_remove(s->is.sock, s->k->api, id));
+	CHECK(itest_pump_until(&s->is, itest_is_gone, id, WAIT_MS, NULL));
 	printf("  %s: remove call->gone %llu ms\n", s->k->name,
 	       (unsigned long long)(itest_now_ms() - t0));
-	CHECK(pump_until(s, count_is, &want, WAIT_MS, NULL));
-	CHECK_INT(n_containers(s), want);
+	CHECK(itest_pump_until(&s->is, count_is, &want, WAIT_MS, NULL));
+	CHECK_INT(itest_n_containers(&s->is), want);
 	/* the engine's second removal event (destroy/remove) and a failed lookup change nothing */
 	int64_t fresh = feed_synthetic(s, id);
-	pump_for(s, QUIET_MS);
-	CHECK(!cached(s, id));
-	CHECK_INT(n_containers(s), want);
-	CHECK_STR(field(s, tid, "container.name"), "<NA>");
-	CHECK_STR(field(s, fresh, "container.name"), "<NA>");
-	CHECK_STR(field(s, fresh, "container.image"), "<NA>");
+	itest_pump_for(&s->is, QUIET_MS);
+	CHECK(!itest_cached(&s->is, id));
+	CHECK_INT(itest_n_containers(&s->is), want);
+	CHECK_STR(itest_field(&s->is, tid, "container.name"), "<NA>");
+	CHECK_STR(itest_field(&s->is, fresh, "container.name"), "<NA>");
+	CHECK_STR(itest_field(&s->is, fresh, "container.image"), "<NA>");
 }
 
 /* (a) + (b) + (c) */
@@ -416,17 +230,17 @@ static void lifecycle(session* s)
 {
 	char* pre = run(s, "itest-pre", false);
 	REQUIRE(pre != NULL);
-	pid_t pre_pid = itest_ctr_pid(s->sock, s->k->api, pre);
+	pid_t pre_pid = itest_ctr_pid(s->is.sock, s->k->api, pre);
 	REQUIRE(pre_pid > 0);
 
 	REQUIRE(open_plugin(s, NULL));
 	/* (a) listed at start: cached by capture_open, before any async event is delivered */
-	CHECK(cached(s, pre));
-	int64_t pre_tid = feed_real(s, pre_pid);
+	CHECK(itest_cached(&s->is, pre));
+	int64_t pre_tid = itest_feed_real(&s->is, pre_pid);
 	REQUIRE(pre_tid > 0);
 	check_known_app(s, pre_tid, pre, "itest-pre");
-	host_drain_async(s->h); /* the `container` events of the initial listing */
-	CHECK_INT(n_containers(s), 1);
+	host_drain_async(s->is.h); /* the `container` events of the initial listing */
+	CHECK_INT(itest_n_containers(&s->is), 1);
 	check_known_app(s, pre_tid, pre, "itest-pre");
 
 	/* (b) */
@@ -440,10 +254,9 @@ static void lifecycle(session* s)
 		n++;
 	}
 	CHECK_INT(n, N_CREATES);
-	CHECK_INT(n_containers(s), 1 + (long)n);
+	CHECK_INT(itest_n_containers(&s->is), 1 + (long)n);
 	if (n) {
-		qsort(lat, n, sizeof(lat[0]), cmp_u64);
-		double median = n % 2 ? (double)lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2.0;
+		double median = itest_median(lat, n);
 		printf("%s create->event: median %.1f ms, max %llu ms (%zu containers)\n", s->k->name,
 		       median, (unsigned long long)lat[n - 1], n);
 	}
@@ -452,7 +265,7 @@ static void lifecycle(session* s)
 	check_removal(s, pre, pre_tid);
 	if (n) {
 		const char* last = s->ids[s->nids - 1];
-		pid_t pid = itest_ctr_pid(s->sock, s->k->api, last);
+		pid_t pid = itest_ctr_pid(s->is.sock, s->k->api, last);
 		REQUIRE(pid > 0);
 		check_removal(s, last, (int64_t)pid);
 	}
@@ -462,7 +275,7 @@ static void lifecycle(session* s)
 static bool stop_daemon(session* s)
 {
 	char path[ITEST_PATH_MAX + 32], buf[32] = "";
-	snprintf(path, sizeof(path), "%s/%s/daemon.pid", s->t, s->k->name);
+	snprintf(path, sizeof(path), "%s/%s/daemon.pid", s->is.t, s->k->name);
 	FILE* f = fopen(path, "re");
 	if (f) {
 		if (!fgets(buf, sizeof(buf), f))
@@ -488,11 +301,11 @@ static void check_new_container_arrives(session* s, const char* name, uint64_t s
 	CHECK(id != NULL);
 	if (!id)
 		return;
-	CHECK(pump_until(s, is_cached, id, WAIT_MS, NULL));
+	CHECK(itest_pump_until(&s->is, itest_is_cached, id, WAIT_MS, NULL));
 	printf("  %s: engine back -> %s known after %llu ms\n", s->k->name, name,
 	       (unsigned long long)(itest_now_ms() - since));
 	int64_t tid = feed_synthetic(s, id);
-	CHECK_STR(field(s, tid, "container.name"), name);
+	CHECK_STR(itest_field(&s->is, tid, "container.name"), name);
 }
 
 /* True if the engine still has container ID (inspect answers 200). */
@@ -502,7 +315,7 @@ static bool engine_has(session* s, const char* id)
 	itest_http r;
 	snprintf(path, sizeof(path), "%s/containers/%s/json",
 	         s->k->api == ITEST_LIBPOD ? "/v4.0.0/libpod" : "", id);
-	itest_http_call(&r, s->sock, "GET", path, NULL);
+	itest_http_call(&r, s->is.sock, "GET", path, NULL);
 	bool has = r.status == 200;
 	itest_http_free(&r);
 	return has;
@@ -516,44 +329,46 @@ static void restart(session* s)
 	char* running = run(s, "itest-running", true);
 	char* doomed = create(s, "itest-doomed", true);
 	REQUIRE(kept && running && doomed);
-	CHECK(pump_until(s, is_cached, kept, WAIT_MS, NULL));
-	CHECK(pump_until(s, is_cached, running, WAIT_MS, NULL));
-	CHECK(pump_until(s, is_cached, doomed, WAIT_MS, NULL));
+	CHECK(itest_pump_until(&s->is, itest_is_cached, kept, WAIT_MS, NULL));
+	CHECK(itest_pump_until(&s->is, itest_is_cached, running, WAIT_MS, NULL));
+	CHECK(itest_pump_until(&s->is, itest_is_cached, doomed, WAIT_MS, NULL));
 	int64_t kept_tid = feed_synthetic(s, kept);
-	CHECK_STR(field(s, kept_tid, "container.name"), "itest-kept");
+	CHECK_STR(itest_field(&s->is, kept_tid, "container.name"), "itest-kept");
 
 	/* 1. The daemon stops under the plugin; its containers stay on disk. */
 	REQUIRE(stop_daemon(s));
-	pump_for(s, 300);
+	itest_pump_for(&s->is, 300);
 	if (s->k->api == ITEST_LIBPOD) {
 		/* Podman is daemonless: the CLI removes a container while the service is down.
 		 * Only the replay of the missed events (since=) can tell the plugin. */
 		char* out = NULL;
-		CHECK_INT(itest_engines_sh(&out, "podman", s->t, "rm", "-f", "-t", "0", doomed, NULL), 0);
+		CHECK_INT(
+		    itest_engines_sh(&out, "podman", s->is.t, "rm", "-f", "-t", "0", doomed, NULL), 0);
 		free(out);
 		sleep(DOWNTIME_S); /* the service stays down a while */
 	}
 	/* leftovers of the dead daemon (it removes nothing: the daemon is gone) */
-	CHECK(itest_engine_stop(s->k->name, s->t));
+	CHECK(itest_engine_stop(s->k->name, s->is.t));
 	REQUIRE(engine_start(s));
 	uint64_t back = itest_now_ms();
 	check_new_container_arrives(s, "itest-after1", back);
 	/* known before, still there: still known after the re-list */
-	CHECK(cached(s, kept));
-	CHECK_STR(field(s, kept_tid, "container.name"), "itest-kept");
+	CHECK(itest_cached(&s->is, kept));
+	CHECK_STR(itest_field(&s->is, kept_tid, "container.name"), "itest-kept");
 	if (engine_has(s, running)) /* exited or not, the re-list reported it */
-		CHECK(pump_until(s, is_cached, running, WAIT_MS, NULL));
+		CHECK(itest_pump_until(&s->is, itest_is_cached, running, WAIT_MS, NULL));
 	else
 		fprintf(stderr, "  %s: itest-running did not survive the restart\n", s->k->name);
 	if (s->k->api == ITEST_LIBPOD) {
 		CHECK(!engine_has(s, doomed));
-		CHECK(pump_until(s, is_gone, doomed, WAIT_MS, NULL));
+		CHECK(itest_pump_until(&s->is, itest_is_gone, doomed, WAIT_MS, NULL));
 	}
 
 	/* 2. engines.sh stop (removes every container through the API) and start again. */
-	CHECK(itest_engine_stop(s->k->name, s->t));
-	pump_for(s, 500);
-	printf("  %s: after engines.sh stop: %ld containers cached\n", s->k->name, n_containers(s));
+	CHECK(itest_engine_stop(s->k->name, s->is.t));
+	itest_pump_for(&s->is, 500);
+	printf("  %s: after engines.sh stop: %ld containers cached\n", s->k->name,
+	       itest_n_containers(&s->is));
 	REQUIRE(engine_start(s));
 	back = itest_now_ms();
 	check_new_container_arrives(s, "itest-after2", back);
@@ -563,11 +378,12 @@ static void restart(session* s)
 	for (size_t i = 0; i < 3; i++) {
 		bool has = engine_has(s, before[i]);
 		listed += has;
-		CHECK(pump_until(s, has ? is_cached : is_gone, before[i], WAIT_MS, NULL));
+		itest_cond cond = has ? itest_is_cached : itest_is_gone;
+		CHECK(itest_pump_until(&s->is, cond, before[i], WAIT_MS, NULL));
 	}
-	CHECK_INT(n_containers(s), listed);
+	CHECK_INT(itest_n_containers(&s->is), listed);
 	if (!engine_has(s, kept))
-		CHECK_STR(field(s, kept_tid, "container.name"), "<NA>");
+		CHECK_STR(itest_field(&s->is, kept_tid, "container.name"), "<NA>");
 }
 
 /* (e) */
@@ -577,17 +393,17 @@ static void late_socket(session* s)
 	REQUIRE(open_plugin(s, NULL));
 	printf("  %s: open without the socket %llu ms\n", s->k->name,
 	       (unsigned long long)(itest_now_ms() - t0));
-	CHECK_INT(n_containers(s), 0);
-	pump_for(s, 300);
+	CHECK_INT(itest_n_containers(&s->is), 0);
+	itest_pump_for(&s->is, 300);
 	REQUIRE(engine_start(s));
 	char* id = run(s, "itest-late", false);
 	REQUIRE(id != NULL);
 	uint64_t created = itest_now_ms();
-	CHECK(pump_until(s, is_cached, id, WAIT_MS, NULL));
+	CHECK(itest_pump_until(&s->is, itest_is_cached, id, WAIT_MS, NULL));
 	printf("  %s: socket appeared -> container known %llu ms after its creation\n", s->k->name,
 	       (unsigned long long)(itest_now_ms() - created));
-	pid_t pid = itest_ctr_pid(s->sock, s->k->api, id);
-	int64_t tid = pid > 0 ? feed_real(s, pid) : -1;
+	pid_t pid = itest_ctr_pid(s->is.sock, s->k->api, id);
+	int64_t tid = pid > 0 ? itest_feed_real(&s->is, pid) : -1;
 	CHECK(tid > 0);
 	if (tid > 0)
 		check_known_app(s, tid, id, "itest-late");
@@ -599,17 +415,17 @@ static void lookup(session* s)
 	REQUIRE(open_plugin(s, "\"hooks\":[\"start\"]"));
 	char* id = create(s, "itest-missed", false);
 	REQUIRE(id != NULL);
-	pump_for(s, QUIET_MS);
-	CHECK(!cached(s, id)); /* hooks ["start"]: the create was not announced */
+	itest_pump_for(&s->is, QUIET_MS);
+	CHECK(!itest_cached(&s->is, id)); /* hooks ["start"]: the create was not announced */
 	int64_t tid = feed_synthetic(s, id);
-	CHECK_STR(field(s, tid, "container.name"), "<NA>"); /* asked, not answered yet */
+	CHECK_STR(itest_field(&s->is, tid, "container.name"), "<NA>"); /* asked, not answered yet */
 	uint64_t t0 = itest_now_ms();
-	CHECK(pump_until(s, is_cached, id, WAIT_MS, NULL));
+	CHECK(itest_pump_until(&s->is, itest_is_cached, id, WAIT_MS, NULL));
 	printf("  %s: process event -> lookup answered in %llu ms\n", s->k->name,
 	       (unsigned long long)(itest_now_ms() - t0));
-	CHECK_STR(field(s, tid, "container.name"), "itest-missed");
-	CHECK_STR(field(s, tid, "container.type"), s->k->type);
-	CHECK_STR(field(s, tid, "container.label[org.example.built-by]"), "tests");
+	CHECK_STR(itest_field(&s->is, tid, "container.name"), "itest-missed");
+	CHECK_STR(itest_field(&s->is, tid, "container.type"), s->k->type);
+	CHECK_STR(itest_field(&s->is, tid, "container.label[org.example.built-by]"), "tests");
 }
 
 /* ------------------------------------------------------------ tests */

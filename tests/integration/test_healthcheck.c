@@ -31,7 +31,6 @@ enum {
 };
 
 static char skip_why[256]; /* SKIP reasons must outlive the test function */
-static uint64_t ts_now = 1700000000000000000ull;
 
 /* ---- one process, as a kernel driver would describe it ---- */
 
@@ -175,27 +174,7 @@ static void ensure_parent(host* h, long ppid)
 	CHECK(host_thread_add(h, &p) == 0);
 }
 
-/* ---- the field helpers ---- */
-
-static const char* field(host* h, int64_t tid, const char* name)
-{
-	static char buf[4096];
-	ss_plugin_event* e = evt_procexit(ts_now, (uint64_t)tid, 0);
-	host_value v[2];
-	int n = e ? host_extract(h, e, name, v, 2) : -1;
-	free(e);
-	if (n < 0)
-		return "<ERR>";
-	if (n == 0)
-		return "<NA>";
-	if (v[0].ftype == FTYPE_STRING)
-		snprintf(buf, sizeof(buf), "%s", v[0].str);
-	else if (v[0].ftype == FTYPE_BOOL)
-		snprintf(buf, sizeof(buf), "%s", v[0].boolean ? "true" : "false");
-	else
-		snprintf(buf, sizeof(buf), "%" PRIu64, v[0].u64);
-	return buf;
-}
+/* ---- the category dynamic field ---- */
 
 static int category(host* h, int64_t tid)
 {
@@ -203,22 +182,10 @@ static int category(host* h, int64_t tid)
 	return host_thread_dynfield_u16(h, tid, "category", &cat) ? cat : -1;
 }
 
-static bool cached(host* h, const char* short_id)
-{
-	const ss_plugin_table_input* t = host_plugin_table(h, "containers");
-	if (!t)
-		return false;
-	ss_plugin_state_data key = {.str = short_id};
-	ss_plugin_table_entry_t* e = t->reader_ext->get_table_entry(t->table, &key);
-	if (e)
-		t->reader_ext->release_table_entry(t->table, e);
-	return e != NULL;
-}
-
 /* ---- watching the container's processes ---- */
 
 typedef struct watch {
-	host* h;
+	itest_session* s;
 	const char* full_id;
 	long pids[MAX_SEEN];
 	char* sigs[MAX_SEEN]; /* cmdline seen last (NUL-separated), to feed an execve when it changes */
@@ -264,27 +231,28 @@ static void on_container_proc(watch* w, const proc_info* p)
 	w->siglens[slot] = *sig ? p->cmdline_len : 0;
 	if (*sig)
 		memcpy(*sig, p->cmdline, p->cmdline_len);
-	ensure_parent(w->h, p->ppid);
+	host* h = w->s->h;
+	ensure_parent(h, p->ppid);
 	evt_proc_info e = driver_view(p);
 	if (first && p->vpid == 1) {
 		/* The container init: the child side of the clone that created it. */
-		feed(w->h, evt_clone_exit(PPME_SYSCALL_CLONE_20_X, ts_now++, &e));
+		feed(h, evt_clone_exit(PPME_SYSCALL_CLONE_20_X, w->s->ts++, &e));
 		w->init_pid = p->pid;
 		printf("  init %ld (vpid 1): %s, parent %ld\n", p->pid, p->argv[0], p->ppid);
 		return;
 	}
-	if (!host_thread_exists(w->h, p->pid)) {
+	if (!host_thread_exists(h, p->pid)) {
 		/* The clone the driver would have shown before the exec: the task as it is now. */
 		host_proc hp = {.tid = p->pid, .pid = p->pid, .ptid = p->ppid, .vtid = p->vtid,
 		                .vpid = p->vpid, .comm = p->comm, .exe = p->argv[0],
 		                .exe_path = p->exe_path, .args = p->argv + 1,
 		                .cgroups = (const char* const*)p->cgroups};
-		CHECK(host_thread_add(w->h, &hp) == 0);
+		CHECK(host_thread_add(h, &hp) == 0);
 	}
-	feed(w->h, evt_execve_exit(PPME_SYSCALL_EXECVE_19_X, ts_now++, &e));
+	feed(h, evt_execve_exit(PPME_SYSCALL_EXECVE_19_X, w->s->ts++, &e));
 	if (is_probe_argv(p) && !w->probe_pid) {
 		w->probe_pid = p->pid;
-		w->probe_cat = category(w->h, p->pid);
+		w->probe_cat = category(h, p->pid);
 		w->probe_parent_outside = !itest_pid_cgroup_has((pid_t)p->ppid, w->full_id);
 		printf("  health check %ld (vpid %ld): parent %ld, category %d\n", p->pid, p->vpid,
 		       p->ppid, w->probe_cat);
@@ -335,7 +303,7 @@ static json_t* healthcheck_spec(void)
 	return spec;
 }
 
-static host* open_plugin(const char* sock)
+static bool open_plugin(itest_session* s)
 {
 	char config[1024];
 	snprintf(config, sizeof(config),
@@ -343,30 +311,8 @@ static host* open_plugin(const char* sock)
 	         "\"podman\":{\"enabled\":false},\"containerd\":{\"enabled\":false},"
 	         "\"cri\":{\"enabled\":false},\"lxc\":{\"enabled\":false},"
 	         "\"libvirt_lxc\":{\"enabled\":false},\"bpm\":{\"enabled\":false}}}",
-	         sock);
-	host* h = host_new();
-	if (!h)
-		return NULL;
-	if (host_load(h, PLUGIN_SO_PATH) || host_init(h, config) || host_open_live(h)) {
-		fprintf(stderr, "  host: %s\n", host_last_error(h));
-		host_free(h);
-		return NULL;
-	}
-	return h;
-}
-
-/* Feeds async events until the record of SHORT_ID is cached. */
-static bool wait_cached(host* h, const char* short_id)
-{
-	uint64_t deadline = itest_now_ms() + CACHE_WAIT_MS;
-	do {
-		host_drain_async(h);
-		if (cached(h, short_id))
-			return true;
-		host_wait_async(h, 100);
-	} while (itest_now_ms() < deadline);
-	host_drain_async(h);
-	return cached(h, short_id);
+	         s->sock);
+	return itest_open_config(s, config);
 }
 
 /* Polls /proc until the init and one health check were fed (bounded). */
@@ -375,60 +321,61 @@ static void watch_container(watch* w)
 	uint64_t deadline = itest_now_ms() + PROC_WAIT_MS;
 	while (itest_now_ms() < deadline && !(w->init_pid && w->probe_pid)) {
 		scan_container(w);
-		host_drain_async(w->h);
+		host_drain_async(w->s->h);
 		struct timespec nap = {0, 20 * 1000000L};
 		nanosleep(&nap, NULL);
 	}
 }
 
 /* Our own process, described like any other: a host process. */
-static void check_host_process(host* h)
+static void check_host_process(itest_session* s)
 {
 	proc_info self;
 	REQUIRE(read_proc_info(getpid(), &self));
-	ensure_parent(h, self.ppid);
+	ensure_parent(s->h, self.ppid);
 	evt_proc_info e = driver_view(&self);
-	feed(h, evt_execve_exit(PPME_SYSCALL_EXECVE_19_X, ts_now++, &e));
+	feed(s->h, evt_execve_exit(PPME_SYSCALL_EXECVE_19_X, s->ts++, &e));
 	proc_info_free(&self);
-	CHECK_STR(field(h, getpid(), "container.id"), "host");
-	CHECK_STR(field(h, getpid(), "proc.is_container_healthcheck"), "false");
-	CHECK_STR(field(h, getpid(), "container.healthcheck"), "<NA>");
-	CHECK(category(h, getpid()) <= 0);
+	CHECK_STR(itest_field(s, getpid(), "container.id"), "host");
+	CHECK_STR(itest_field(s, getpid(), "proc.is_container_healthcheck"), "false");
+	CHECK_STR(itest_field(s, getpid(), "container.healthcheck"), "<NA>");
+	CHECK(category(s->h, getpid()) <= 0);
 }
 
-static void run_checks(const char* sock, const char* id)
+/* The checks on the init and the probe; the plugin is freed after them. */
+static void run_checks(itest_session* s, const char* id)
 {
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", id);
-	host* h = open_plugin(sock);
-	REQUIRE(h != NULL);
-	bool ok = wait_cached(h, short_id);
+	REQUIRE(open_plugin(s));
+	bool ok = itest_pump_until(s, itest_is_cached, short_id, CACHE_WAIT_MS, NULL);
 	CHECK(ok);
-	watch w = {.h = h, .full_id = id};
+	watch w = {.s = s, .full_id = id};
 	if (ok)
 		watch_container(&w);
 	CHECK(w.init_pid > 0);
 	CHECK(w.probe_pid > 0);
 	if (w.init_pid) {
-		CHECK_STR(field(h, w.init_pid, "container.id"), short_id);
-		CHECK_STR(field(h, w.init_pid, "container.name"), "itest-health");
-		CHECK_STR(field(h, w.init_pid, "proc.is_container_healthcheck"), "false");
-		CHECK_STR(field(h, w.init_pid, "container.healthcheck"), "/bin/busybox sleep 3");
-		CHECK_STR(field(h, w.init_pid, "container.liveness_probe"), "NONE");
-		CHECK_INT(category(h, w.init_pid), 1);
+		CHECK_STR(itest_field(s, w.init_pid, "container.id"), short_id);
+		CHECK_STR(itest_field(s, w.init_pid, "container.name"), "itest-health");
+		CHECK_STR(itest_field(s, w.init_pid, "proc.is_container_healthcheck"), "false");
+		CHECK_STR(itest_field(s, w.init_pid, "container.healthcheck"), "/bin/busybox sleep 3");
+		CHECK_STR(itest_field(s, w.init_pid, "container.liveness_probe"), "NONE");
+		CHECK_INT(category(s->h, w.init_pid), 1);
 	}
 	if (w.probe_pid) {
 		CHECK(w.probe_parent_outside); /* started by the runtime, not from the init */
 		CHECK_INT(w.probe_cat, 2);
-		CHECK_STR(field(h, w.probe_pid, "container.id"), short_id);
-		CHECK_STR(field(h, w.probe_pid, "proc.is_container_healthcheck"), "true");
-		CHECK_STR(field(h, w.probe_pid, "proc.is_container_liveness_probe"), "false");
-		CHECK_STR(field(h, w.probe_pid, "container.healthcheck"), "/bin/busybox sleep 3");
-		CHECK_INT(category(h, w.probe_pid), 2);
+		CHECK_STR(itest_field(s, w.probe_pid, "container.id"), short_id);
+		CHECK_STR(itest_field(s, w.probe_pid, "proc.is_container_healthcheck"), "true");
+		CHECK_STR(itest_field(s, w.probe_pid, "proc.is_container_liveness_probe"), "false");
+		CHECK_STR(itest_field(s, w.probe_pid, "container.healthcheck"), "/bin/busybox sleep 3");
+		CHECK_INT(category(s->h, w.probe_pid), 2);
 	}
-	check_host_process(h);
+	check_host_process(s);
 	watch_free(&w);
-	host_free(h);
+	host_free(s->h);
+	s->h = NULL;
 }
 
 /* Creates and starts the container; NULL (nothing left behind) on failure. */
@@ -452,26 +399,22 @@ TEST(docker_healthcheck_is_classified)
 {
 	if (!itest_can_run("docker", skip_why, sizeof(skip_why)))
 		SKIP(skip_why);
-	char* t = itest_tmpdir();
-	REQUIRE(t != NULL);
-	char sock[ITEST_PATH_MAX];
-	itest_engine_sock(sock, sizeof(sock), t, "docker");
-	bool up = itest_engine_start("docker", t);
+	itest_session s;
+	REQUIRE(itest_session_init(&s, "docker"));
+	bool up = itest_session_start(&s, "docker");
 	CHECK(up);
-	char* id = up ? start_container(sock) : NULL;
+	char* id = up ? start_container(s.sock) : NULL;
 	if (id) {
-		json_t* doc = itest_ctr_inspect(sock, ITEST_DOCKER, id);
+		json_t* doc = itest_ctr_inspect(s.sock, ITEST_DOCKER, id);
 		json_t* hc = json_object_get(json_object_get(doc, "Config"), "Healthcheck");
 		CHECK_INT(json_array_size(json_object_get(hc, "Test")), 4);
 		json_decref(doc);
-		run_checks(sock, id);
-		CHECK(itest_ctr_remove(sock, ITEST_DOCKER, id));
+		run_checks(&s, id);
+		CHECK(itest_ctr_remove(s.sock, ITEST_DOCKER, id));
 		free(id);
 	}
-	CHECK(itest_engine_stop("docker", t)); /* also after a failed start: whatever it left */
-	CHECK_INT(itest_count_procs(t), 0);
-	itest_rmtree(t);
-	free(t);
+	/* also after a failed start: whatever it left */
+	CHECK(itest_session_end(&s, "docker", test_failures_in_case));
 }
 
 TEST_MAIN(T(docker_healthcheck_is_classified))
