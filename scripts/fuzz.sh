@@ -32,6 +32,7 @@ cmake --build "$dir" -j "$(nproc)" --target "${targets[@]}" >/dev/null
 dict_for() {
   case "$1" in
     fuzz_cgroup) echo fuzz/cgroup.dict ;;
+    fuzz_proto|fuzz_grpc) echo fuzz/proto.dict ;;
     *) echo fuzz/json.dict ;;
   esac
 }

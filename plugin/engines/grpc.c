@@ -34,6 +34,10 @@ bool grpc_frames_feed(grpc_frames* f, const void* data, size_t n, grpc_msg_fn fn
 {
 	if (f->bad)
 		return false;
+	/* curl may deliver an empty body as a zero-byte write; with no buffer yet,
+	 * the copy below would offset a NULL pointer. */
+	if (n == 0)
+		return true;
 	if (f->len + n > f->cap) {
 		size_t cap = f->cap ? f->cap : 16384;
 		while (cap < f->len + n)
@@ -99,8 +103,8 @@ static void percent_decode(const char* s, size_t n, char* out, size_t outlen)
 		out[o] = '\0';
 }
 
-/* A header or trailer line: grpc-status / grpc-message, wherever they come. */
-static void read_header(const char* data, size_t len, int* status, char* msg, size_t msglen)
+/* grpc-status / grpc-message come as headers or as trailers: every line is looked at. */
+void grpc_read_header(const char* data, size_t len, int* status, char* msg, size_t msglen)
 {
 	static const char st[] = "grpc-status:", mg[] = "grpc-message:";
 	const char* v = NULL;
@@ -219,7 +223,7 @@ static size_t unary_body(char* data, size_t size, size_t n, void* arg)
 static size_t unary_header(char* data, size_t size, size_t n, void* arg)
 {
 	unary_state* u = arg;
-	read_header(data, size * n, &u->status, u->message, sizeof(u->message));
+	grpc_read_header(data, size * n, &u->status, u->message, sizeof(u->message));
 	return size * n;
 }
 
@@ -292,7 +296,7 @@ static size_t stream_body(char* data, size_t size, size_t n, void* arg)
 static size_t stream_header(char* data, size_t size, size_t n, void* arg)
 {
 	grpc_stream* st = arg;
-	read_header(data, size * n, &st->status, st->message, sizeof(st->message));
+	grpc_read_header(data, size * n, &st->status, st->message, sizeof(st->message));
 	return size * n;
 }
 

@@ -43,6 +43,14 @@ void grpc_frames_free(grpc_frames* f);
 bool grpc_frame(const uint8_t* msg, size_t len, uint8_t** out, size_t* out_len);
 
 /*
+ * One header or trailer line as curl hands it (len bytes, no NUL, CRLF
+ * included): grpc-status sets *status (GRPC_UNKNOWN when not a number of at
+ * most 4 digits), grpc-message sets msg (percent-decoded, truncated to
+ * msglen - 1 bytes); any other line changes nothing.
+ */
+void grpc_read_header(const char* data, size_t len, int* status, char* msg, size_t msglen);
+
+/*
  * One unary call: POST path on socket, with the header containerd-namespace: ns
  * unless ns is NULL; bounded by timeout_ms and abandoned once *cancel (may be
  * NULL) is true. Returns 0 when grpc-status is 0 and exactly one message came
