@@ -264,6 +264,51 @@ static int kv_cmp(const void* a, const void* b)
 	return strcmp(((const ctr_kv*)a)->key, ((const ctr_kv*)b)->key);
 }
 
+/* Stable bottom-up merge sort by key (qsort is not stable; "last wins" needs it). */
+static bool kv_sort_stable(ctr_kv* kv, size_t n)
+{
+	ctr_kv* tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return false;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n - w; lo += 2 * w) {
+			size_t mid = lo + w, hi = mid + w < n ? mid + w : n, i = lo, j = mid, o = lo;
+			while (i < mid && j < hi)
+				tmp[o++] = kv_cmp(&kv[j], &kv[i]) < 0 ? kv[j++] : kv[i++];
+			while (i < mid)
+				tmp[o++] = kv[i++];
+			while (j < hi)
+				tmp[o++] = kv[j++];
+			memcpy(kv + lo, tmp + lo, (hi - lo) * sizeof(*kv));
+		}
+	}
+	free(tmp);
+	return true;
+}
+
+/*
+ * Sorts labels by key and keeps one entry per key: the one added last, as a
+ * protobuf map on the wire or an engine overriding a label means it. Engines
+ * just append, so a hostile map of many labels costs n log n, not n².
+ */
+static void kv_sort_unique(ctr_kv* kv, size_t* n)
+{
+	if (*n < 2)
+		return;
+	if (!kv_sort_stable(kv, *n))
+		qsort(kv, *n, sizeof(*kv), kv_cmp); /* out of memory: unique, any value */
+	size_t out = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (i + 1 < *n && !strcmp(kv[i].key, kv[i + 1].key)) {
+			free(kv[i].key);
+			free(kv[i].value);
+			continue;
+		}
+		kv[out++] = kv[i];
+	}
+	*n = out;
+}
+
 static bool label_hidden(const char* key)
 {
 	return !strncmp(key, "annotation.", 11) || !strncmp(key, "io.kubernetes.", 14);
@@ -335,10 +380,8 @@ static const char* label_value(const ctr_record* r, const char* key)
 
 void ctr_record_finalize(ctr_record* r)
 {
-	if (r->nlabels > 1)
-		qsort(r->labels, r->nlabels, sizeof(*r->labels), kv_cmp);
-	if (r->npod_sandbox_labels > 1)
-		qsort(r->pod_sandbox_labels, r->npod_sandbox_labels, sizeof(ctr_kv), kv_cmp);
+	kv_sort_unique(r->labels, &r->nlabels);
+	kv_sort_unique(r->pod_sandbox_labels, &r->npod_sandbox_labels);
 	format_labels(r->labels, r->nlabels, &r->labels_fmt);
 	format_labels(r->pod_sandbox_labels, r->npod_sandbox_labels, &r->pod_labels_fmt);
 	format_mounts(r);

@@ -120,7 +120,8 @@ ctr_record* ctr_record_new_static(const char* id, const char* name, const char* 
 ctr_record* ctr_record_ref(ctr_record* r);
 void ctr_record_unref(ctr_record* r);
 
-/* Sorts labels and computes the derived members; call after filling a record. */
+/* Sorts labels, keeping one per key (the last added), and computes the
+ * derived members; call after filling a record. */
 void ctr_record_finalize(ctr_record* r);
 
 /* Replaces the string member *dst (freeing it) with a copy of src (NULL → "").

@@ -188,6 +188,51 @@ TEST(str_set)
 	ctr_record_unref(r); /* ASan: no leak, no free of the shared "" */
 }
 
+TEST(duplicate_label_keys_last_added_wins)
+{
+	/* A protobuf map may repeat a key; engines append, finalize keeps the last. */
+	ctr_record* r = ctr_record_new();
+	REQUIRE(r);
+	add_label(r, "b", "1");
+	add_label(r, "a", "first");
+	add_label(r, "b", "2");
+	add_label(r, "c", "x");
+	add_label(r, "a", "second");
+	add_label(r, "b", "3");
+	ctr_record_finalize(r);
+	CHECK_INT(r->nlabels, 3);
+	CHECK_STR(r->labels[0].key, "a");
+	CHECK_STR(r->labels[0].value, "second");
+	CHECK_STR(r->labels[1].value, "3");
+	CHECK_STR(r->labels[2].key, "c");
+	CHECK_STR(r->labels_fmt, "a:second, b:3, c:x");
+	ctr_record_unref(r);
+}
+
+TEST(many_labels_sorted_unique)
+{
+	/* 20,000 labels, every key twice: sorted, one per key, the later value. */
+	ctr_record* r = ctr_record_new();
+	REQUIRE(r);
+	char k[32], v[32];
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 10000; i++) {
+			snprintf(k, sizeof(k), "k%05d", (i * 7919) % 10000);
+			snprintf(v, sizeof(v), "p%d", pass);
+			add_label(r, k, v);
+		}
+	}
+	ctr_record_finalize(r);
+	CHECK_INT(r->nlabels, 10000);
+	bool ok = true;
+	for (size_t i = 0; i < r->nlabels; i++) {
+		snprintf(k, sizeof(k), "k%05zu", i);
+		ok = ok && !strcmp(r->labels[i].key, k) && !strcmp(r->labels[i].value, "p1");
+	}
+	CHECK(ok);
+	ctr_record_unref(r);
+}
+
 TEST(labels_format_spec_example)
 {
 	ctr_record* r = ctr_record_new();
@@ -450,7 +495,8 @@ TEST(split_repo_tag)
 }
 
 TEST_MAIN(T(new_has_decode_defaults), T(host_record), T(matcher_records), T(static_record),
-          T(refcount), T(str_set), T(labels_format_spec_example), T(labels_byte_order),
+          T(refcount), T(str_set), T(duplicate_label_keys_last_added_wins),
+          T(many_labels_sorted_unique), T(labels_format_spec_example), T(labels_byte_order),
           T(label_value_with_nul), T(pod_labels_and_mounts_6_6_4), T(mounts_joined_with_comma),
           T(short_sandbox_id), T(probe_formatting), T(finalize_is_idempotent), T(labels_find),
           T(type_names), T(split_legacy), T(split_repo_tag))

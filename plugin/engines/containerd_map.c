@@ -254,40 +254,16 @@ char* containerd_sandbox_id(const Ctrd__Container* c)
 	return a ? a : strdup("");
 }
 
-static void drop_kv(ctr_kv* arr, size_t* n, size_t i)
-{
-	free(arr[i].key);
-	free(arr[i].value);
-	arr[i] = arr[--*n];
-}
-
 /*
  * Labels filtered by label_max_len (a longer value drops the label; negative
- * drops all). A protobuf map may carry a key more than once on the wire and
- * the last entry wins; records need unique keys (they are binary-searched and
- * encoded as a JSON object), so a repeated key replaces the earlier value.
- * *arr has room for every entry of the map.
+ * drops all). *arr has room for every entry of the map. A protobuf map may
+ * repeat a key on the wire (the last entry wins): ctr_record_finalize keeps
+ * the last one added.
  */
 static bool add_kv(ctr_kv** arr, size_t* n, const char* key, const char* value, int64_t max_len)
 {
 	size_t vl = strlen(value);
-	bool keep = max_len >= 0 && (uint64_t)vl <= (uint64_t)max_len;
-	for (size_t i = 0; i < *n; i++) {
-		if (strcmp((*arr)[i].key, key))
-			continue;
-		if (!keep) {
-			drop_kv(*arr, n, i);
-			return true;
-		}
-		char* v = strdup(value);
-		if (!v)
-			return false;
-		free((*arr)[i].value);
-		(*arr)[i].value = v;
-		(*arr)[i].value_len = vl;
-		return true;
-	}
-	if (!keep)
+	if (max_len < 0 || (uint64_t)vl > (uint64_t)max_len)
 		return true;
 	ctr_kv* kv = &(*arr)[*n];
 	kv->key = strdup(key);

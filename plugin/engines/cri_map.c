@@ -216,29 +216,24 @@ oom:
 /* ---- labels ---- */
 
 /* Sets key=value (replacing an existing key); max_len filters as label_max_len does. */
+/* Appends a label (a later one with the same key wins at ctr_record_finalize);
+ * the array grows by doubling so a huge label map stays linear. */
 static bool kv_put(ctr_kv** arr, size_t* n, const char* key, const char* value, int64_t max_len)
 {
 	size_t vl = strlen(value);
 	if (max_len < 0 || (uint64_t)vl > (uint64_t)max_len)
 		return true;
-	char* v = strdup(value);
-	if (!v)
-		return false;
-	for (size_t i = 0; i < *n; i++) {
-		if (!strcmp((*arr)[i].key, key)) {
-			free((*arr)[i].value);
-			(*arr)[i].value = v;
-			(*arr)[i].value_len = vl;
-			return true;
-		}
-	}
-	ctr_kv* grown = realloc(*arr, (*n + 1) * sizeof(**arr));
-	char* k = strdup(key);
-	if (grown)
+	if (*n >= 4 ? (*n & (*n - 1)) == 0 : *n == 0) {
+		ctr_kv* grown = realloc(*arr, (*n ? 2 * *n : 4) * sizeof(**arr));
+		if (!grown)
+			return false;
 		*arr = grown;
-	if (!grown || !k) {
-		free(v);
+	}
+	char* k = strdup(key);
+	char* v = strdup(value);
+	if (!k || !v) {
 		free(k);
+		free(v);
 		return false;
 	}
 	(*arr)[*n] = (ctr_kv){k, v, vl};
