@@ -267,18 +267,25 @@ static void engine_try(worker* w, engine* e, uint64_t now)
 	plog_info(w->log, "attached to %s%s", e->socket, polled ? " (polling, no event stream)" : "");
 }
 
+/* The earliest retry of an engine that is down, if before next. */
+static uint64_t retries_due(worker* w, uint64_t next)
+{
+	for (size_t i = 0; i < w->nengines; i++)
+		if (!w->engines[i]->up && w->engines[i]->next_try_ms < next)
+			next = w->engines[i]->next_try_ms;
+	return next;
+}
+
 static uint64_t engines_tick(worker* w)
 {
-	uint64_t now = now_ms(), next = now + 1000;
+	uint64_t now = now_ms();
 	discover(w, now);
 	for (size_t i = 0; i < w->nengines && !stopping(w); i++) {
 		engine* e = w->engines[i];
 		if (!e->up && now >= e->next_try_ms)
 			engine_try(w, e, now);
-		if (!e->up && e->next_try_ms < next)
-			next = e->next_try_ms;
 	}
-	return next;
+	return retries_due(w, now + 1000);
 }
 
 /* Engines up without a stream (engine_ops.poll); returns the earliest next poll. */
@@ -418,6 +425,8 @@ static void* worker_main(void* arg)
 			if (w->engines[i]->up)
 				w->engines[i]->ops->process_events(w->engines[i]);
 		collect_finished(w);
+		/* A stream that just ended is retried after its backoff, not after the idle wait. */
+		next = retries_due(w, next);
 		next = polls_tick(w, next);
 		uint64_t now = now_ms();
 		int wait = next > now ? (int)(next - now) : 0;

@@ -43,6 +43,8 @@ static ctr_record* docker_build(engine* e, const char* body, size_t len, char* e
 	                               &o, err, errlen);
 	if (have_img)
 		http_resp_free(&img);
+	if (r && errlen && err[0]) /* kept, without what went over the record's limits */
+		plog_warn(e->env->log, "docker: container %s: %s", r->id, err);
 	if (r)
 		network_of_other(e, body, len, r);
 	return r;

@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,25 @@ void http_global_cleanup(void)
 }
 
 typedef struct body_buf {
+	CURL* c;
 	http_resp* r;
 	size_t cap;
 	bool too_big;
 } body_buf;
+
+/*
+ * The declared length, when there is one, sizes the buffer once: a big
+ * answer grown by doubling is copied several times, each time under the
+ * allocator's lock, which the host's threads may be waiting for.
+ */
+static size_t first_cap(body_buf* b, size_t add)
+{
+	curl_off_t declared = -1;
+	curl_easy_getinfo(b->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
+	if (declared > 0 && (uint64_t)declared <= HTTP_MAX_BODY && (size_t)declared >= add)
+		return (size_t)declared + 1;
+	return 4096;
+}
 
 static size_t on_body(char* data, size_t size, size_t n, void* arg)
 {
@@ -42,7 +58,7 @@ static size_t on_body(char* data, size_t size, size_t n, void* arg)
 		return 0; /* aborts the transfer */
 	}
 	if (b->r->len + add + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
+		size_t cap = b->cap ? b->cap : first_cap(b, add);
 		while (cap < b->r->len + add + 1)
 			cap *= 2;
 		char* nb = realloc(b->r->body, cap);
@@ -111,8 +127,10 @@ int http_request(const char* socket, const char* method, const char* path, long 
 		snprintf(err, errlen, "curl_easy_init failed");
 		return -1;
 	}
-	body_buf b = {out, 0, false};
+	body_buf b = {c, out, 0, false};
 	curl_easy_setopt(c, CURLOPT_NOBODY, head ? 1L : 0L);
+	/* An answer that declares more than the limit is refused before its body comes. */
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -128,8 +146,10 @@ int http_request(const char* socket, const char* method, const char* path, long 
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
+		out->too_big = b.too_big || rc == CURLE_FILESIZE_EXCEEDED;
 		snprintf(err, errlen, "%s%s: %s", socket, path,
-		         b.too_big ? "answer larger than the limit" : curl_easy_strerror(rc));
+		         out->too_big ? "answer larger than the limit (" HTTP_MAX_BODY_TEXT ")"
+		                      : curl_easy_strerror(rc));
 		http_resp_free(out);
 		return -1;
 	}

@@ -11,7 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HTTP_MAX_BODY (64u << 20) /* a bigger answer is hostile: dropped */
+/*
+ * A bigger answer is hostile: dropped, unread when its declared length says
+ * so. Generous on purpose: a listing takes about 2 KiB per container, exited
+ * ones included, and some hosts keep thousands.
+ */
+#define HTTP_MAX_BODY (64u << 20)
+#define HTTP_MAX_BODY_TEXT "64 MiB"
 #define HTTP_MAX_LINE (1u << 20)  /* one event line; longer → the stream restarts */
 
 typedef struct http_resp {
@@ -19,6 +25,7 @@ typedef struct http_resp {
 	char* body; /* NUL-terminated, malloc'd (http_resp_free) */
 	size_t len;
 	char api_version[32]; /* Api-Version or Libpod-Api-Version header, "" if absent */
+	bool too_big; /* refused for its size (over HTTP_MAX_BODY); also set on failure */
 } http_resp;
 
 /* Process-wide libcurl init, reference counted (several plugin instances). */

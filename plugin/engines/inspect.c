@@ -29,6 +29,13 @@
 #define CPUSET_MAX_CPU (1 << 22)
 /* Longer than any id or sensible container name: refused rather than put in a URL. */
 #define CONTAINER_REF_MAX 255
+/*
+ * What one record keeps of its labels, and of its environment, keys and
+ * values together. Kubernetes caps a pod's annotations at 256 KiB in all, so
+ * no real container comes near; the cap bounds what a broken or hostile
+ * engine can make the cache hold, and every event about the container carry.
+ */
+#define KEPT_BYTES_MAX (256 * 1024)
 
 static const char sha256_prefix[] = "sha256:";
 #define SHA256_PREFIX_LEN (sizeof(sha256_prefix) - 1)
@@ -335,7 +342,23 @@ static bool add_label(ctr_record* r, const char* key, const json_t* v)
 	return true;
 }
 
-static bool set_labels(ctr_record* r, json_t* labels, int64_t max_len)
+/* What is left of KEPT_BYTES_MAX for labels and for the environment of one record. */
+typedef struct budget {
+	size_t labels_left, env_left;
+	size_t labels_dropped, env_dropped;
+} budget;
+
+static bool spend(size_t* left, size_t* dropped, size_t n)
+{
+	if (n > *left) {
+		(*dropped)++;
+		return false;
+	}
+	*left -= n;
+	return true;
+}
+
+static bool set_labels(ctr_record* r, json_t* labels, int64_t max_len, budget* b)
 {
 	size_t n = json_object_size(labels);
 	if (!n || max_len < 0)
@@ -348,13 +371,14 @@ static bool set_labels(ctr_record* r, json_t* labels, int64_t max_len)
 	{
 		if (!json_is_string(v) || (uint64_t)json_string_length(v) > (uint64_t)max_len)
 			continue;
-		if (!add_label(r, key, v))
+		size_t size = strlen(key) + json_string_length(v);
+		if (spend(&b->labels_left, &b->labels_dropped, size) && !add_label(r, key, v))
 			return false;
 	}
 	return true;
 }
 
-static bool set_env(ctr_record* r, json_t* env)
+static bool set_env(ctr_record* r, json_t* env, budget* b)
 {
 	size_t n = json_array_size(env), i;
 	if (!n)
@@ -364,7 +388,7 @@ static bool set_env(ctr_record* r, json_t* env)
 	json_t* v;
 	json_array_foreach(env, i, v)
 	{
-		if (!json_is_string(v))
+		if (!json_is_string(v) || !spend(&b->env_left, &b->env_dropped, json_string_length(v)))
 			continue;
 		if (!(r->env[r->nenv] = strdup(json_string_value(v))))
 			return false;
@@ -760,7 +784,7 @@ static json_t* open_inspect(const char* what, const char* buf, size_t len, char*
 	return NULL;
 }
 
-static bool fill_common(ctr_record* r, const json_t* doc, const inspect_opts* o)
+static bool fill_common(ctr_record* r, const json_t* doc, const inspect_opts* o, budget* b)
 {
 	json_t* cfg = at(doc, "Config");
 	json_t* net = at(doc, "NetworkSettings");
@@ -768,13 +792,24 @@ static bool fill_common(ctr_record* r, const json_t* doc, const inspect_opts* o)
 	r->created_time = rfc3339_seconds(str_at(doc, "Created"));
 	r->size = int_or(doc, "SizeRw", -1);
 	return set_identity(r, doc) && ctr_str_set(&r->user, str_at(cfg, "User")) &&
-	       set_env(r, at(cfg, "Env")) && set_labels(r, at(cfg, "Labels"), label_max_len(o)) &&
+	       set_env(r, at(cfg, "Env"), b) &&
+	       set_labels(r, at(cfg, "Labels"), label_max_len(o), b) &&
 	       set_healthcheck(&r->probes[CTR_PROBE_HEALTHCHECK], at(at(cfg, "Healthcheck"), "Test")) &&
 	       set_mounts(r, at(doc, "Mounts")) && set_ports(r, at(net, "Ports")) &&
 	       ctr_str_set(&r->ip, doc_ip(doc));
 }
 
-static ctr_record* finish(ctr_record* r, bool ok, char* err, size_t errlen)
+static const budget full_budget = {KEPT_BYTES_MAX, KEPT_BYTES_MAX, 0, 0};
+
+/* A record is kept without what went over budget: the caller is told, to log it. */
+static void note_dropped(const budget* b, char* err, size_t errlen)
+{
+	if (b->labels_dropped || b->env_dropped)
+		set_err(err, errlen, "labels over %d bytes in all: %zu dropped; environment: %zu dropped",
+		        KEPT_BYTES_MAX, b->labels_dropped, b->env_dropped);
+}
+
+static ctr_record* finish(ctr_record* r, bool ok, const budget* b, char* err, size_t errlen)
 {
 	if (!ok) {
 		ctr_record_unref(r);
@@ -783,6 +818,8 @@ static ctr_record* finish(ctr_record* r, bool ok, char* err, size_t errlen)
 	}
 	ctr_record_finalize(r);
 	clear_err(err, errlen);
+	if (b)
+		note_dropped(b, err, errlen);
 	return r;
 }
 
@@ -802,14 +839,15 @@ ctr_record* inspect_docker(const char* container_json, size_t len, const char* i
 	/* A bad image document only costs the image details, never the container. */
 	json_t* img = image_json ? parse(image_json, ilen, NULL, 0) : NULL;
 	ctr_record* r = ctr_record_new();
-	bool ok = r && fill_common(r, doc, o) && docker_image(r, doc, img);
+	budget b = full_budget;
+	bool ok = r && fill_common(r, doc, o, &b) && docker_image(r, doc, img);
 	if (ok) {
 		r->type = CTR_TYPE_DOCKER;
 		r->is_pod_sandbox = docker_is_sandbox(r, doc);
 	}
 	json_decref(img);
 	json_decref(doc);
-	return finish(r, ok, err, errlen);
+	return finish(r, ok, &b, err, errlen);
 }
 
 ctr_record* inspect_podman(const char* json, size_t len, const inspect_opts* o, char* err,
@@ -819,13 +857,14 @@ ctr_record* inspect_podman(const char* json, size_t len, const inspect_opts* o, 
 	if (!doc)
 		return NULL;
 	ctr_record* r = ctr_record_new();
-	bool ok = r && fill_common(r, doc, o) && podman_image(r, doc);
+	budget b = full_budget;
+	bool ok = r && fill_common(r, doc, o, &b) && podman_image(r, doc);
 	if (ok) {
 		r->type = CTR_TYPE_PODMAN;
 		r->is_pod_sandbox = json_is_true(at(doc, "IsInfra"));
 	}
 	json_decref(doc);
-	return finish(r, ok, err, errlen);
+	return finish(r, ok, &b, err, errlen);
 }
 
 /* ---- network-container helpers ------------------------------------------------- */
@@ -891,38 +930,49 @@ void inspect_ids_free(char** ids, size_t n)
 	free(ids);
 }
 
-static size_t collect_ids(const json_t* list, char*** ids)
+/* False on OOM (nothing collected): a listing cut short must not look complete. */
+static bool collect_ids(const json_t* list, char*** ids, size_t* count)
 {
 	size_t cap = json_array_size(list), n = 0;
-	char** out = cap ? calloc(cap, sizeof(*out)) : NULL;
+	if (!cap)
+		return true;
+	char** out = calloc(cap, sizeof(*out));
 	if (!out)
-		return 0;
+		return false;
 	for (size_t i = 0; i < cap; i++) {
 		json_t* id = at(json_array_get(list, i), "Id");
 		if (!json_is_full_id(id))
 			continue;
 		if (!(out[n] = strdup(json_string_value(id)))) {
 			inspect_ids_free(out, n);
-			return 0;
+			return false;
 		}
 		n++;
 	}
-	if (!n) {
+	if (!n)
 		free(out);
-		return 0;
-	}
-	*ids = out;
-	return n;
+	else
+		*ids = out;
+	*count = n;
+	return true;
+}
+
+bool inspect_list_read(const char* json, size_t len, char*** ids, size_t* n)
+{
+	*n = 0;
+	if (!ids)
+		return false;
+	*ids = NULL;
+	json_t* list = parse(json, len, NULL, 0);
+	bool ok = json_is_array(list) && collect_ids(list, ids, n);
+	json_decref(list);
+	return ok;
 }
 
 size_t inspect_list_ids(const char* json, size_t len, char*** ids)
 {
-	if (!ids)
-		return 0;
-	*ids = NULL;
-	json_t* list = parse(json, len, NULL, 0);
-	size_t n = collect_ids(list, ids);
-	json_decref(list);
+	size_t n;
+	inspect_list_read(json, len, ids, &n);
 	return n;
 }
 
@@ -946,7 +996,7 @@ ctr_record* inspect_minimal(uint32_t type, const char* full_id, const char* imag
 	          set_n(&r->id, full_id, CTR_SHORT_ID_LEN) && ctr_str_set(&r->image, image);
 	if (ok)
 		r->type = type;
-	return finish(r, ok, NULL, 0);
+	return finish(r, ok, NULL, NULL, 0);
 }
 
 /* ---- events ---------------------------------------------------------------------- */

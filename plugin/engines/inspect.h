@@ -27,8 +27,12 @@ typedef struct inspect_opts {
  * `GET /containers/{id}/json` (+ optionally `GET /images/{Image}/json`, which
  * may be NULL or malformed: it is only consulted for imageid, repo, tag and
  * digest) → a finalized docker record (type 0) with one reference, or NULL
- * with a message in err. err is "" on success. o may be NULL (defaults:
- * label_max_len 100).
+ * with a message in err. o may be NULL (defaults: label_max_len 100).
+ *
+ * A record keeps at most 256 KiB of labels (keys and values) and as much of
+ * its environment, in document order; what does not fit is dropped and the
+ * record is still returned, with err saying what was dropped (so "" on
+ * success means nothing was).
  */
 ctr_record* inspect_docker(const char* container_json, size_t len, const char* image_json,
                            size_t ilen, const inspect_opts* o, char* err, size_t errlen);
@@ -71,6 +75,13 @@ char* inspect_ip(const char* json, size_t len);
  * released with inspect_ids_free.
  */
 size_t inspect_list_ids(const char* json, size_t len, char*** ids);
+/*
+ * The same, telling an unreadable listing from an empty one: false when the
+ * document is not a JSON array (malformed, cut short, hostile) or on OOM,
+ * with nothing in *ids. A caller that removes what a listing lacks must
+ * only do so on true.
+ */
+bool inspect_list_read(const char* json, size_t len, char*** ids, size_t* n);
 void inspect_ids_free(char** ids, size_t n);
 
 /*

@@ -16,6 +16,8 @@ static ctr_record* podman_build(engine* e, const char* body, size_t len, char* e
 {
 	inspect_opts o = {e->env->cfg->label_max_len, e->env->cfg->with_size};
 	ctr_record* r = inspect_podman(body, len, &o, err, errlen);
+	if (r && errlen && err[0]) /* kept, without what went over the record's limits */
+		plog_warn(e->env->log, "podman: container %s: %s", r->id, err);
 	/* Pod members share the infra container's network. */
 	char* other = r && !r->ip[0] ? inspect_network_container(body, len) : NULL;
 	if (other) {
