@@ -4,6 +4,7 @@
  * container's init exit announces its removal. Runs on the host's event
  * thread: no I/O here, lookups are only enqueued for the worker.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,10 @@
 
 /* An id asked for and not answered may be asked again after this long. */
 #define ASK_AGAIN_MS 10000
+/* Lookups the worker's full queue refused are offered again this often, a
+ * few at a time, from whatever event comes next. */
+#define UNASKED_RETRY_MS 50
+#define UNASKED_BATCH 32
 
 const uint16_t parse_event_types[] = {
     PPME_ASYNCEVENT_E,        PPME_CONTAINER_E,        PPME_CONTAINER_JSON_E,
@@ -98,9 +103,44 @@ static void ask_engines(plugin_state* s, const char* id)
 	uint64_t asked_at, now = now_ms();
 	if (!s->worker || (idset_get(&s->asked, id, &asked_at) && now - asked_at < ASK_AGAIN_MS))
 		return;
-	/* A full queue leaves the id unmarked: it is asked again at the next event. */
-	if (worker_request_lookup(s->worker, id))
+	if (worker_request_lookup(s->worker, id)) {
 		idset_put(&s->asked, id, now);
+		idset_del(&s->unasked, id);
+	} else {
+		/* A burst of new containers filled the queue: kept so that a container
+		 * whose processes stay quiet is still looked up. */
+		idset_put(&s->unasked, id, now);
+	}
+}
+
+typedef struct id_batch {
+	char ids[UNASKED_BATCH][CGROUP_ID_MAX];
+	size_t n;
+} id_batch;
+
+static void batch_add(void* arg, const char* id)
+{
+	id_batch* b = arg;
+	if (b->n < UNASKED_BATCH)
+		snprintf(b->ids[b->n++], CGROUP_ID_MAX, "%s", id);
+}
+
+static void retry_unasked(plugin_state* s)
+{
+	if (!idset_count(&s->unasked))
+		return;
+	uint64_t now = now_ms();
+	if (now < s->unasked_retry_ms)
+		return;
+	s->unasked_retry_ms = now + UNASKED_RETRY_MS;
+	id_batch b;
+	b.n = 0;
+	idset_foreach(&s->unasked, batch_add, &b); /* the set must not change while walked */
+	for (size_t i = 0; i < b.n; i++) {
+		idset_del(&s->unasked, b.ids[i]);
+		if (!containers_get(s, b.ids[i]))
+			ask_engines(s, b.ids[i]); /* back in the set if the queue is still full */
+	}
 }
 
 /* The thread's container id per the matchers and decisions.md 1 (candidates). */
@@ -282,6 +322,7 @@ ss_plugin_rc parse_event(plugin_state* s, const ss_plugin_event_input* ev, const
 	const ss_plugin_event* evt = ev->evt;
 	const uint8_t* data;
 	uint32_t len;
+	retry_unasked(s);
 	switch (evt->type) {
 	case PPME_ASYNCEVENT_E: return parse_async(s, ev, t);
 	case PPME_CONTAINER_E: return parse_legacy_container(s, ev, t);

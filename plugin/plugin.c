@@ -154,6 +154,7 @@ EXPORT ss_plugin_t* plugin_init(const ss_plugin_init_input* in, ss_plugin_rc* rc
 		return NULL;
 	async_init(&s->async);
 	idset_init(&s->asked);
+	idset_init(&s->unasked);
 	idset_init(&s->candidates);
 	if (!in) {
 		plugin_set_error(s, "no init input");
@@ -189,6 +190,7 @@ EXPORT void plugin_destroy(ss_plugin_t* st)
 	ctr_record_unref(s->host_rec);
 	ctr_cache_free(s->cache);
 	idset_free(&s->asked);
+	idset_free(&s->unasked);
 	idset_free(&s->candidates);
 	config_free(&s->cfg);
 	async_destroy(&s->async);

@@ -69,6 +69,8 @@ typedef struct plugin_state {
 	worker* worker;
 	bool live; /* async handler installed: engines may be asked, events emitted */
 	idset asked;      /* ids an on-demand lookup was requested for, with the time */
+	idset unasked;    /* ids whose lookup the worker's full queue refused */
+	uint64_t unasked_retry_ms;
 	idset candidates; /* relaxed-rule ids seen on threads, waiting for an engine */
 
 	/* Lookup sources registered before the worker starts (tests, engines). */

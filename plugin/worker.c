@@ -20,6 +20,10 @@
 #define RETRY_BUDGET_MS 5000
 /* A missing socket is checked with one stat() per second: cheap, and no inotify state. */
 #define ABSENT_CHECK_MS 1000
+/* With every engine up and nothing due, the loop sleeps until a stream, a
+ * lookup request (curl_multi_wakeup) or libcurl's own timers wake it: idle
+ * means no wakeups. This is only a safety net. */
+#define IDLE_WAIT_MS 60000
 #define BACKOFF_FIRST_MS 125
 #define BACKOFF_MAX_MS 4000
 #define DISCOVER_MS 2000
@@ -285,7 +289,10 @@ static uint64_t engines_tick(worker* w)
 		if (!e->up && now >= e->next_try_ms)
 			engine_try(w, e, now);
 	}
-	return retries_due(w, now + 1000);
+	uint64_t next = now + IDLE_WAIT_MS;
+	if (w->cfg->podman_discover && w->next_discover_ms < next)
+		next = w->next_discover_ms;
+	return retries_due(w, next);
 }
 
 /* Engines up without a stream (engine_ops.poll); returns the earliest next poll. */
@@ -430,7 +437,7 @@ static void* worker_main(void* arg)
 		next = polls_tick(w, next);
 		uint64_t now = now_ms();
 		int wait = next > now ? (int)(next - now) : 0;
-		curl_multi_poll(w->multi, NULL, 0, wait > 1000 ? 1000 : wait, NULL);
+		curl_multi_poll(w->multi, NULL, 0, wait > IDLE_WAIT_MS ? IDLE_WAIT_MS : wait, NULL);
 	}
 	return NULL;
 }

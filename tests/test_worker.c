@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctr_json.h"
 #include "events.h"
@@ -126,6 +127,69 @@ TEST(repeated_process_events_ask_once)
 	host_free(h);
 }
 
+/* Knows every container whose id ends in "fff", but only once the gate is
+ * open (an engine that is slow to see a burst of new containers). */
+static atomic_int gate;
+
+static bool gated_lookup(void* ctx, const char* id, ctr_record** out)
+{
+	(void)ctx;
+	/* Holds the worker while the gate is closed, so the queue fills up. */
+	struct timespec ms = {0, 1000000};
+	for (int i = 0; i < 3000 && !atomic_load(&gate); i++)
+		nanosleep(&ms, NULL);
+	if (strlen(id) != 12 || strcmp(id + 9, "fff") || !atomic_load(&gate))
+		return false;
+	ctr_record* r = ctr_record_new();
+	ctr_str_set(&r->id, id);
+	ctr_str_set(&r->name, id);
+	ctr_str_set(&r->image, "localhost/app:1.0");
+	r->type = CTR_TYPE_DOCKER;
+	ctr_record_finalize(r);
+	*out = r;
+	return true;
+}
+
+static void spawn_in(host* h, int64_t tid, const char* cgroup)
+{
+	const char* cg[] = {cgroup, NULL};
+	const char* args[] = {NULL};
+	evt_proc_info p = {.tid = tid, .pid = tid, .ptid = 1, .vtid = 1, .vpid = 1, .exe = "app",
+	                   .comm = "app", .args = args, .cgroups = cg};
+	ss_plugin_event* e = evt_clone_exit(PPME_SYSCALL_CLONE_20_X, 1, &p);
+	host_feed(h, e);
+	free(e);
+}
+
+TEST(lookups_refused_by_a_full_queue_are_asked_later)
+{
+	/* More new containers at once than the worker's queue holds, each with one
+	 * process and no other event of its own: every one must still be found. */
+	enum { N = WORKER_QUEUE_CAP + 50 };
+	atomic_store(&gate, 0);
+	host* h = host_new();
+	REQUIRE(h);
+	REQUIRE(!host_load_api(h, plugin_static_api()) && !host_init(h, "{}") &&
+	        plugin_add_lookup_source(host_plugin_state(h), gated_lookup, NULL) &&
+	        !host_open_live(h));
+	char cg[96];
+	for (int i = 0; i < N; i++) {
+		snprintf(cg, sizeof(cg), "cpu=/docker/%09xfff%052d", i, 0);
+		spawn_in(h, 1000 + i, cg);
+	}
+	atomic_store(&gate, 1);
+	/* Only unrelated events from now on (a host process), as on a quiet node. */
+	int cached = 0;
+	for (int round = 0; round < 500 && cached < N; round++) {
+		spawn_in(h, 5, "cpu=/user.slice");
+		host_wait_async(h, 20);
+		host_drain_async(h);
+		cached = (int)atomic_load(&((plugin_state*)host_plugin_state(h))->n_containers);
+	}
+	CHECK_INT(cached, N);
+	host_free(h);
+}
+
 typedef struct publisher {
 	host* h;
 	int n;
@@ -171,4 +235,5 @@ TEST(concurrent_producers_and_clean_stop)
 }
 
 TEST_MAIN(T(unknown_container_is_looked_up_by_the_worker), T(failed_lookup_is_retried_with_backoff),
+          T(lookups_refused_by_a_full_queue_are_asked_later),
           T(repeated_process_events_ask_once), T(concurrent_producers_and_clean_stop))

@@ -37,7 +37,9 @@ int rest_get(engine* e, const char* path, http_resp* out)
 	char full[2048], err[512];
 	snprintf(full, sizeof(full), "%s%s", priv(e)->prefix, path);
 	if (http_request(e->socket, "GET", full, CALL_TIMEOUT_MS, e->env->cancel, out, err, sizeof(err))) {
-		plog_debug(e->env->log, "%s %s: %s", priv(e)->d->kind, e->socket, err);
+		/* An engine down is routine (debug); an answer refused for its size is not. */
+		plog_write(e->env->log, out->too_big ? SS_PLUGIN_LOG_SEV_WARNING : SS_PLUGIN_LOG_SEV_DEBUG,
+		           "%s %s: %s", priv(e)->d->kind, e->socket, err);
 		return -1;
 	}
 	if (out->status != 200) {
@@ -113,12 +115,23 @@ static int list_all(engine* e)
 	if (rest_get(e, priv(e)->d->list, &r))
 		return -1;
 	char** ids = NULL;
-	size_t n = inspect_list_ids(r.body, r.len, &ids);
+	size_t n;
+	bool readable = inspect_list_read(r.body, r.len, &ids, &n);
 	http_resp_free(&r);
-	idset listed;
+	/* A cut or garbled answer is not an empty listing: removing every known
+	 * container for it would lose them all. */
+	if (!readable) {
+		plog_warn(e->env->log, "%s %s: unreadable container list", priv(e)->d->kind, e->socket);
+		return -1;
+	}
+	idset listed, fresh;
 	idset_init(&listed);
-	for (size_t i = 0; i < n; i++)
+	idset_init(&fresh);
+	for (size_t i = 0; i < n; i++) {
 		idset_put(&listed, ids[i], 0);
+		if (!idset_get(&priv(e)->known, ids[i], NULL))
+			idset_put(&fresh, ids[i], 0);
+	}
 	/* After a reconnect the engine may have lost the events of what was removed
 	 * meanwhile (dockerd keeps events in memory only): whatever we reported and
 	 * the new listing lacks is gone. */
@@ -126,12 +139,17 @@ static int list_all(engine* e)
 	idset_free(&listed);
 	for (size_t i = 0; i < n; i++) {
 		ctr_record* rec = rest_inspect(e, ids[i]);
+		/* A known container whose inspect failed (engine going down again) keeps
+		 * the full record it has; only a new one is announced by id alone. */
+		if (!rec && !idset_get(&fresh, ids[i], NULL))
+			continue;
 		if (!rec)
 			rec = inspect_minimal(priv(e)->d->type, ids[i], "");
 		if (rec)
 			report(e, ENGINE_REPORT_ADDED, rec);
 		ctr_record_unref(rec);
 	}
+	idset_free(&fresh);
 	inspect_ids_free(ids, n);
 	plog_info(e->env->log, "%s %s: %zu containers listed", priv(e)->d->kind, e->socket, n);
 	return 0;
