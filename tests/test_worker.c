@@ -56,15 +56,20 @@ static host* open_static(fake_engine* f)
 	return h;
 }
 
-static void spawn(host* h, int64_t tid)
+static void spawn_in(host* h, int64_t tid, const char* cgroup)
 {
-	const char* cg[] = {"cpu=/docker/" ID64, NULL};
+	const char* cg[] = {cgroup, NULL};
 	const char* args[] = {NULL};
 	evt_proc_info p = {.tid = tid, .pid = tid, .ptid = 1, .vtid = 1, .vpid = 1, .exe = "app",
 	                   .comm = "app", .args = args, .cgroups = cg};
 	ss_plugin_event* e = evt_clone_exit(PPME_SYSCALL_CLONE_20_X, 1, &p);
 	host_feed(h, e);
 	free(e);
+}
+
+static void spawn(host* h, int64_t tid)
+{
+	spawn_in(h, tid, "cpu=/docker/" ID64);
 }
 
 static const char* name_of(host* h, int64_t tid)
@@ -148,17 +153,6 @@ static bool gated_lookup(void* ctx, const char* id, ctr_record** out)
 	ctr_record_finalize(r);
 	*out = r;
 	return true;
-}
-
-static void spawn_in(host* h, int64_t tid, const char* cgroup)
-{
-	const char* cg[] = {cgroup, NULL};
-	const char* args[] = {NULL};
-	evt_proc_info p = {.tid = tid, .pid = tid, .ptid = 1, .vtid = 1, .vpid = 1, .exe = "app",
-	                   .comm = "app", .args = args, .cgroups = cg};
-	ss_plugin_event* e = evt_clone_exit(PPME_SYSCALL_CLONE_20_X, 1, &p);
-	host_feed(h, e);
-	free(e);
 }
 
 TEST(lookups_refused_by_a_full_queue_are_asked_later)
