@@ -15,7 +15,7 @@
 
 #define ASYNC_EVT_CONTAINER "container"
 #define ASYNC_EVT_REMOVED "container_removed"
-#define ASYNC_TID_LIVE 0 /* thread id of live events: a tid that never exists */
+#define ASYNC_TID_LIVE 1 /* as upstream; libsinsp attaches no thread to async events */
 #define ASYNC_TID_DUMP 1
 
 typedef struct async_emitter {

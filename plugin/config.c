@@ -270,6 +270,21 @@ static int parse_log_level(json_t* root, config* c, char* err, size_t errlen)
 	return fail(err, errlen, "log_level must be one of trace, debug, info, warn, error%s", "");
 }
 
+/* JSON-schema "integer" is a number without a fraction: libsinsp's validator
+ * lets 1.0 and 1e2 through, so they must not fail init afterwards. */
+static bool whole_number(const json_t* v, int64_t* out)
+{
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return true;
+	}
+	double d = json_is_real(v) ? json_real_value(v) : 0.5;
+	if (!(d >= -9.2e18 && d <= 9.2e18) || (double)(int64_t)d != d)
+		return false;
+	*out = (int64_t)d;
+	return true;
+}
+
 static int parse_root(json_t* root, config* c, char* err, size_t errlen)
 {
 	static const char* const known[] = {"label_max_len", "with_size", "hooks", "log_level",
@@ -285,9 +300,9 @@ static int parse_root(json_t* root, config* c, char* err, size_t errlen)
 			return fail(err, errlen, "unknown config key \"%s\"", k);
 	}
 	json_t* v = json_object_get(root, "label_max_len");
-	if (v && !json_is_integer(v))
+	c->label_max_len = 100;
+	if (v && !whole_number(v, &c->label_max_len))
 		return fail(err, errlen, "%s must be an integer", "label_max_len");
-	c->label_max_len = v ? json_integer_value(v) : 100;
 	v = json_object_get(root, "with_size");
 	if (v && !json_is_boolean(v))
 		return fail(err, errlen, "%s must be a boolean", "with_size");

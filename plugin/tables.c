@@ -58,10 +58,9 @@ static uint64_t ct_size(ss_plugin_table_t* t)
 static ss_plugin_table_entry_t* ct_get_entry(ss_plugin_table_t* t, const ss_plugin_state_data* key)
 {
 	plugin_state* s = t;
-	ctr_record* r = key && key->str ? containers_get(s, key->str) : NULL;
-	if (!r)
-		plugin_set_error(s, "no container with id '%s'", key && key->str ? key->str : "");
-	return r;
+	/* A miss is routine (libsinsp asks for every new thread's container) and
+	 * must not overwrite the last error of something that did fail. */
+	return key && key->str ? containers_get(s, key->str) : NULL;
 }
 
 static ss_plugin_rc ct_read(ss_plugin_table_t* t, ss_plugin_table_entry_t* e,

@@ -459,8 +459,14 @@ TEST(containers_table_for_libsinsp)
 	key.str = "";
 	CHECK(t->reader_ext->get_table_entry(t->table, &key) != NULL); /* the host record */
 	CHECK(t->writer_ext->erase_table_entry(t->table, &key) == SS_PLUGIN_FAILURE);
+	/* libsinsp looks up every new thread's container: a miss is no error and
+	 * leaves the last one (here the refused erase) as it was. */
+	const plugin_api* api = host_plugin_api(h);
+	char before[256];
+	snprintf(before, sizeof(before), "%s", api->get_last_error(host_plugin_state(h)));
 	key.str = "nope";
 	CHECK(t->reader_ext->get_table_entry(t->table, &key) == NULL);
+	CHECK_STR(api->get_last_error(host_plugin_state(h)), before);
 	CHECK(t->writer_ext->create_table_entry(t->table) == NULL);
 	CHECK(t->writer_ext->clear_table(t->table) == SS_PLUGIN_SUCCESS);
 	CHECK_INT(t->reader_ext->get_table_size(t->table), 1);
@@ -584,6 +590,18 @@ TEST(config_errors_are_reported)
 	}
 	host* h = open_host("", false); /* empty config: {} by the host */
 	CHECK(h != NULL);
+	host_free(h);
+	/* JSON-schema integers may be written as whole reals (libsinsp accepts them). */
+	static const char* whole[] = {"{\"label_max_len\": 1e2}", "{\"label_max_len\": 100.0}"};
+	for (size_t i = 0; i < 2; i++) {
+		h = open_host(whole[i], false);
+		CHECK(h != NULL);
+		host_free(h);
+	}
+	h = host_new();
+	REQUIRE(h);
+	REQUIRE(host_load(h, PLUGIN_SO_PATH) == 0);
+	CHECK(host_init(h, "{\"label_max_len\": 1.5}") != 0);
 	host_free(h);
 }
 
