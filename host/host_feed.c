@@ -363,6 +363,18 @@ int host_feed(host* h, const ss_plugin_event* evt)
 		return host_fail(h, "NULL event");
 	if (!host_event_well_formed(evt, why, sizeof(why)))
 		return host_fail(h, "malformed event: %s", why);
+	ss_plugin_event hdr;
+	memcpy(&hdr, evt, sizeof(hdr));
+	/* Events of a capture file come through libscap's converter first; live
+	 * ones never carry these types. */
+	if (h->mode != HOST_MODE_LIVE && host_is_legacy_container(hdr.type)) {
+		ss_plugin_event* conv = host_convert_legacy(evt);
+		if (!conv)
+			return host_fail(h, "malformed legacy container event");
+		int rc = host_feed_one(h, conv);
+		free(conv);
+		return rc;
+	}
 	return host_feed_one(h, evt);
 }
 

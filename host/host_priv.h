@@ -153,6 +153,9 @@ ss_plugin_rc host_async_handler(ss_plugin_owner_t* o, const ss_plugin_event* evt
 
 /* host_feed.c */
 int host_feed_one(host* h, const ss_plugin_event* evt);
+/* host_replay.c: what libscap makes of 228/272 read from a capture file. */
+bool host_is_legacy_container(uint16_t type);
+ss_plugin_event* host_convert_legacy(const ss_plugin_event* evt);
 bool host_event_well_formed(const ss_plugin_event* evt, char* why, size_t whylen);
 
 static inline bool host_set_has(const uint8_t* set, uint16_t type)

@@ -14,6 +14,7 @@
 
 #include "events.h"
 #include "host.h"
+#include "host_priv.h"
 #include "jsonschema.h"
 #include "test.h"
 
@@ -145,6 +146,34 @@ TEST(events_async_and_json_layout)
 	CHECK_INT(rd32((const uint8_t*)e + 26), 0);
 	free(e);
 	CHECK(evt_container_json(PPME_CONTAINER_E, 1, 2, "{}") == NULL);
+}
+
+/* What libscap's savefile converter makes of old container events. */
+TEST(legacy_container_events_converted_like_libscap)
+{
+	ss_plugin_event* e = evt_container(7, 9, "0123456789ab", 0, "db", "postgres:16");
+	REQUIRE(e);
+	ss_plugin_event* c = host_convert_legacy(e);
+	REQUIRE(c);
+	const char* json = NULL;
+	CHECK_INT(c->type, PPME_CONTAINER_JSON_2_E);
+	CHECK_INT(c->ts, 7);
+	CHECK_INT(c->tid, 9);
+	CHECK(scap_event_param_str(c, 0, &json, NULL));
+	CHECK_STR(json, "{\"id\":\"0123456789ab\",\"type\":0,\"name\":\"db\",\"image\":\"postgres:16\"}");
+	free(c);
+	free(e);
+	e = evt_container_json(PPME_CONTAINER_JSON_E, 7, 9, "{\"container\":{}}");
+	c = host_convert_legacy(e);
+	REQUIRE(c);
+	CHECK_INT(c->type, PPME_CONTAINER_JSON_2_E);
+	CHECK(scap_event_param_str(c, 0, &json, NULL));
+	CHECK_STR(json, "{\"container\":{}}");
+	free(c);
+	free(e);
+	e = evt_procexit(1, 2, 0);
+	CHECK(host_convert_legacy(e) == NULL); /* not a container event */
+	free(e);
 }
 
 TEST(events_param_counts)
@@ -1705,7 +1734,8 @@ TEST(probe_two_instances)
 }
 #endif
 
-TEST_MAIN(T(events_clone_layout), T(events_async_and_json_layout), T(events_param_counts),
+TEST_MAIN(T(events_clone_layout), T(events_async_and_json_layout),
+          T(legacy_container_events_converted_like_libscap), T(events_param_counts),
           T(version_matrix), T(required_symbols_and_metadata), T(capabilities),
           T(vtable_slot_shift_before_3_10), T(fields_json_validation), T(extraction),
           T(init_config_and_failure), T(threads_table_semantics), T(table_acceptance_rules),
