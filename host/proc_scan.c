@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <mntent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,10 +77,87 @@ static const char* read_cmdline(const char* dir, task_buf* b)
 	return b->cmdline;
 }
 
-size_t host_read_cgroups(const char* path, char** out, size_t max)
+/* The first line of DIR/cgroup.controllers (space-separated); false if unreadable. */
+static bool read_controllers(const char* dir, char* buf, size_t size)
 {
-	char line[4096];
+	char path[4800];
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	ssize_t n = read_file(path, buf, size);
+	if (n < 0)
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+/*
+ * The cgroup v2 mount the way libscap picks it: the first cgroup2 entry of
+ * <proc_root>/1/mounts whose root lists controllers (else the last readable
+ * one), seen through <proc_root>/1/root. "" when there is none; unlike
+ * libscap, an unreadable mount is not kept.
+ */
+static void cg2_mount(const char* proc_root, char* out, size_t size)
+{
+	char path[512], buf[4096], ctl[1024];
+	snprintf(path, sizeof(path), "%s/1/mounts", proc_root);
+	out[0] = '\0';
+	FILE* f = setmntent(path, "re");
+	struct mntent ent, *de;
+	while (f && (de = getmntent_r(f, &ent, buf, sizeof(buf)))) {
+		if (strcmp(de->mnt_type, "cgroup2"))
+			continue;
+		snprintf(out, size, "%s/1/root%s", proc_root, de->mnt_dir);
+		if (!read_controllers(out, ctl, sizeof(ctl)))
+			out[0] = '\0';
+		else if (ctl[0])
+			break;
+	}
+	if (f)
+		endmntent(f);
+}
+
+static bool word_in(const char* words, const char* w)
+{
+	size_t n = strlen(w);
+	for (const char* p = strstr(words, w); p; p = strstr(p + 1, w))
+		if (p[-1] == ' ' && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * A v2 line as libscap resolves it: "controller=path" for every controller,
+ * the path being the nearest level, from the process's cgroup up to the
+ * root, whose cgroup.controllers lists it (what a v1 hierarchy would show).
+ */
+static size_t cg2_resolve(const char* mount, const char* cgroup, char** out, size_t n, size_t max)
+{
+	char level[4096], dir[4700], ctl[1024], found[1100] = " ";
+	snprintf(level, sizeof(level), "%s", cgroup);
+	while (n < max) {
+		snprintf(dir, sizeof(dir), "%s%s", mount, level);
+		if (!read_controllers(dir, ctl, sizeof(ctl)))
+			break;
+		char* save = NULL;
+		for (char* c = strtok_r(ctl, " ", &save); c && n < max; c = strtok_r(NULL, " ", &save)) {
+			if (word_in(found, c) || strlen(found) + strlen(c) + 2 > sizeof(found))
+				continue;
+			strcat(strcat(found, c), " ");
+			if (asprintf(&out[n], "%s=%s", c, level) >= 0)
+				n++;
+		}
+		char* q = strrchr(level, '/');
+		if (!level[1] || !q)
+			break;
+		q[q == level] = '\0'; /* keep the leading "/" */
+	}
+	return n;
+}
+
+size_t host_read_cgroups(const char* proc_root, const char* path, char** out, size_t max)
+{
+	char line[4096], mount[512];
 	size_t n = 0;
+	cg2_mount(proc_root, mount, sizeof(mount));
 	FILE* f = fopen(path, "re");
 	while (f && n < max && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
@@ -87,26 +166,26 @@ size_t host_read_cgroups(const char* path, char** out, size_t max)
 		if (!c2)
 			continue;
 		*c2 = '\0';
-		char* ctrls = c1 + 1;
-		char* save = NULL;
-		for (char* c = strtok_r(*ctrls ? ctrls : (char[]){"unified"}, ",", &save); c && n < max;
-		     c = strtok_r(NULL, ",", &save)) {
-			if (!strncmp(c, "name=", 5))
-				c += 5;
-			if (asprintf(&out[n], "%s=%s", c, c2 + 1) >= 0)
-				n++;
+		if (!c1[1]) { /* "0::path", the v2 hierarchy: skipped without a v2 mount */
+			if (mount[0] && !strncmp(line, "0:", 2))
+				n = cg2_resolve(mount, c2 + 1, out, n, max);
+			continue;
 		}
+		char* save = NULL;
+		for (char* c = strtok_r(c1 + 1, ",", &save); c && n < max; c = strtok_r(NULL, ",", &save))
+			if (asprintf(&out[n], "%s=%s", c, c2 + 1) >= 0) /* "name=systemd" kept whole */
+				n++;
 	}
 	if (f)
 		fclose(f);
 	return n;
 }
 
-static void read_cgroups(const char* dir, task_buf* b)
+static void read_cgroups(const char* proc_root, const char* dir, task_buf* b)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/cgroup", dir);
-	b->ncgroups = host_read_cgroups(path, b->cgroups, MAX_CGROUPS);
+	b->ncgroups = host_read_cgroups(proc_root, path, b->cgroups, MAX_CGROUPS);
 	b->cgroups[b->ncgroups] = NULL;
 }
 
@@ -136,7 +215,7 @@ static int read_task(const char* proc_root, long pid, long tid, task_buf* b, hos
 	ssize_t n = readlink(path, b->exe_path, sizeof(b->exe_path) - 1);
 	b->exe_path[n > 0 ? n : 0] = '\0';
 	const char* exe = read_cmdline(dir, b);
-	read_cgroups(dir, b);
+	read_cgroups(proc_root, dir, b);
 	*p = (host_proc){.tid = tid, .pid = pid, .ptid = ptid, .vtid = vtid, .vpid = vpid,
 	                 .pidns_init_start_ts = pidns_init_start(dir), .comm = b->comm,
 	                 .exe = exe[0] ? exe : b->comm, .exe_path = b->exe_path, .args = b->args,

@@ -11,11 +11,15 @@
 #include "host.h"
 
 /*
- * A /proc/<pid>/cgroup file as the "controller=path" strings a kernel driver
- * sends (one per v1 controller; cgroup v2's single line as "unified=path").
- * Fills at most max malloc'd strings into out; returns how many.
+ * A /proc/<pid>/cgroup file (path) as the "controller=path" strings libscap
+ * makes of it at capture open: one per v1 controller ("name=systemd" kept
+ * whole), and for the v2 line one per controller of the v2 mount found in
+ * <proc_root>/1/mounts, at the nearest level that lists it (skipped without
+ * a readable v2 mount). Not mirrored: libscap's rewriting of paths when it
+ * runs inside a cgroup namespace. Fills at most max malloc'd strings into
+ * out; returns how many.
  */
-size_t host_read_cgroups(const char* path, char** out, size_t max);
+size_t host_read_cgroups(const char* proc_root, const char* path, char** out, size_t max);
 
 /* proc_root is normally "/proc". Returns the number of threads added, -1 on error. */
 long host_scan_proc(host* h, const char* proc_root);

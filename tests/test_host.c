@@ -10,12 +10,14 @@
  */
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "events.h"
 #include "host.h"
 #include "host_priv.h"
 #include "jsonschema.h"
+#include "proc_scan.h"
 #include "test.h"
 
 /* ---- little-endian readers ---- */
@@ -146,6 +148,72 @@ TEST(events_async_and_json_layout)
 	CHECK_INT(rd32((const uint8_t*)e + 26), 0);
 	free(e);
 	CHECK(evt_container_json(PPME_CONTAINER_E, 1, 2, "{}") == NULL);
+}
+
+/* Writes TEXT to ROOT/REL, creating the directories on the way. */
+static void put_file(const char* root, const char* rel, const char* text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (char* p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	FILE* f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static bool has_entry(char** cg, size_t n, const char* want)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cg[i], want))
+			return true;
+	return false;
+}
+
+/* A fake /proc with a hybrid layout: v1 controllers plus a v2 hierarchy
+ * whose leaf has no controllers of its own (libscap walks up for them). */
+TEST(cgroups_read_like_libscap)
+{
+	char root[] = "/tmp/test_host_proc.XXXXXX";
+	REQUIRE(mkdtemp(root));
+	put_file(root, "1/mounts",
+	         "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n"
+	         "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n");
+	put_file(root, "1/root/sys/fs/cgroup/unified/cgroup.controllers", "cpuset cpu io memory pids\n");
+	put_file(root, "1/root/sys/fs/cgroup/unified/kubepods.slice/cgroup.controllers",
+	         "cpu memory pids\n");
+	put_file(root, "1/root/sys/fs/cgroup/unified/kubepods.slice/pod1.slice/cgroup.controllers", "");
+	put_file(root, "42/cgroup",
+	         "3:name=systemd:/kubepods.slice\n2:cpu,cpuacct:/kubepods.slice/pod1.slice\n"
+	         "0::/kubepods.slice/pod1.slice\n");
+	char path[512], *cg[32];
+	snprintf(path, sizeof(path), "%s/42/cgroup", root);
+	size_t n = host_read_cgroups(root, path, cg, 32);
+	CHECK_INT(n, 8);
+	CHECK(has_entry(cg, n, "name=systemd=/kubepods.slice"));
+	CHECK(has_entry(cg, n, "cpu=/kubepods.slice/pod1.slice"));
+	CHECK(has_entry(cg, n, "cpuacct=/kubepods.slice/pod1.slice"));
+	CHECK(has_entry(cg, n, "cpu=/kubepods.slice")); /* v2: nearest level listing it */
+	CHECK(has_entry(cg, n, "memory=/kubepods.slice"));
+	CHECK(has_entry(cg, n, "pids=/kubepods.slice"));
+	CHECK(has_entry(cg, n, "cpuset=/"));
+	CHECK(has_entry(cg, n, "io=/"));
+	for (size_t i = 0; i < n; i++)
+		free(cg[i]);
+	/* Without a readable v2 mount the "0::" line is skipped, as libscap does. */
+	put_file(root, "1/mounts", "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n");
+	n = host_read_cgroups(root, path, cg, 32);
+	CHECK_INT(n, 3);
+	for (size_t i = 0; i < n; i++)
+		free(cg[i]);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK(system(cmd) == 0);
 }
 
 /* What libscap's savefile converter makes of old container events. */
@@ -1735,7 +1803,7 @@ TEST(probe_two_instances)
 #endif
 
 TEST_MAIN(T(events_clone_layout), T(events_async_and_json_layout),
-          T(legacy_container_events_converted_like_libscap), T(events_param_counts),
+          T(legacy_container_events_converted_like_libscap), T(cgroups_read_like_libscap), T(events_param_counts),
           T(version_matrix), T(required_symbols_and_metadata), T(capabilities),
           T(vtable_slot_shift_before_3_10), T(fields_json_validation), T(extraction),
           T(init_config_and_failure), T(threads_table_semantics), T(table_acceptance_rules),

@@ -605,7 +605,7 @@ int64_t itest_feed_real(itest_session* s, pid_t pid)
 	char* cg[MAX_CGROUPS + 1];
 	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
 	/* read as proc_scan.c reads them: one "controller=path" a controller */
-	size_t n = host_read_cgroups(path, cg, MAX_CGROUPS);
+	size_t n = host_read_cgroups("/proc", path, cg, MAX_CGROUPS);
 	cg[n] = NULL;
 	if (n)
 		itest_feed_clone(s, pid, (const char* const*)cg);
