@@ -11,17 +11,14 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "events.h"
+#include "fake_docker.h"
 #include "host.h"
 #include "inspect.h"
 #include "test.h"
@@ -181,409 +178,55 @@ static unsigned log_hits(size_t i)
 	return n;
 }
 
-/* ---- the scriptable fake Docker daemon ----------------------------------- */
-
-#define FAKE_MAX_CTRS 8
-#define FAKE_MAX_HELD 64
-
-typedef enum fake_mode {
-	FAKE_HEALTHY,
-	FAKE_HANG,    /* accepts, never reads nor answers */
-	FAKE_GARBAGE, /* answers every request with something that is not HTTP */
-} fake_mode;
-
-/* Each fault hits the next N requests of its kind (faults[f] = N). */
-typedef enum fake_fault {
-	FAULT_LIST_SHORT,    /* a complete-looking "[]", declaring more bytes, then close */
-	FAULT_LIST_CUT,      /* half the list, no declared length, then close */
-	FAULT_LIST_STALL,    /* half the list, then silence until the daemon stops */
-	FAULT_LIST_HUGE,     /* declares an answer over the plugin's size limit */
-	FAULT_INSPECT_SHORT, /* a complete-looking decoy document, declaring more, then close */
-	FAULT_INSPECT_STALL, /* half the document, then silence until the daemon stops */
-	FAULT_EVENTS_HALF,   /* half an event line, then close */
-	FAULT_EVENTS_LONG,   /* a 2 MiB event line (over the stream's line limit) */
-	FAULT_COUNT
-} fake_fault;
-
-enum { ROUTE_PING, ROUTE_LIST, ROUTE_INSPECT, ROUTE_EVENTS, ROUTE_OTHER, ROUTE_COUNT };
-
-typedef struct fake_ctr {
-	char id[65];
-	char name[32];
-	char* doc; /* a hostile inspect answer instead of the generated one (owned) */
-	size_t doc_len;
-} fake_ctr;
-
-/*
- * Containers and documents change only while the daemon is stopped (thread
- * start and join order those writes); mode, faults, held connections and
- * counters change while it serves, under mu.
- */
-typedef struct fake_daemon {
-	char dir[32], sock[64];
-	int lfd;
-	bool up;
-	pthread_t thread;
-	fake_ctr ctrs[FAKE_MAX_CTRS];
-	size_t nctrs;
-	char* list_doc;   /* a hostile list answer instead of the generated one (owned) */
-	char* events_doc; /* sent when an event stream opens (owned) */
-	pthread_mutex_t mu;
-	fake_mode mode;
-	int faults[FAULT_COUNT];
-	int held[FAKE_MAX_HELD]; /* connections kept open: streams, hung requests */
-	size_t nheld;
-	unsigned hits[ROUTE_COUNT];
-} fake_daemon;
+/* ---- the fake Docker daemon (tests/fake_docker.h) ------------------------- */
 
 static void make_id(char out[65], int i)
 {
 	snprintf(out, 65, "%06x%058d", (0xc0ffee + i) & 0xffffff, 0);
 }
 
-static void fake_set_mode(fake_daemon* d, fake_mode m)
+/* A stopped daemon in a directory of its own, with containers ctr0..ctr<n-1>. */
+static fake_docker* daemon_new(int n)
 {
-	pthread_mutex_lock(&d->mu);
-	d->mode = m;
-	pthread_mutex_unlock(&d->mu);
-}
-
-static void fake_set_fault(fake_daemon* d, fake_fault f, int n)
-{
-	pthread_mutex_lock(&d->mu);
-	d->faults[f] = n;
-	pthread_mutex_unlock(&d->mu);
-}
-
-static bool take_fault(fake_daemon* d, fake_fault f)
-{
-	pthread_mutex_lock(&d->mu);
-	bool hit = d->faults[f] > 0;
-	d->faults[f] -= hit;
-	pthread_mutex_unlock(&d->mu);
-	return hit;
-}
-
-static unsigned fake_hits(fake_daemon* d, int route)
-{
-	pthread_mutex_lock(&d->mu);
-	unsigned n = d->hits[route];
-	pthread_mutex_unlock(&d->mu);
-	return n;
-}
-
-/* Keeps a connection open until the daemon stops. */
-static void hold(fake_daemon* d, int fd)
-{
-	pthread_mutex_lock(&d->mu);
-	if (d->nheld < FAKE_MAX_HELD)
-		d->held[d->nheld++] = fd;
-	else
-		close(fd);
-	pthread_mutex_unlock(&d->mu);
-}
-
-/* Closes the held connections: open event streams end, as at a daemon restart. */
-static void fake_drop_connections(fake_daemon* d)
-{
-	pthread_mutex_lock(&d->mu);
-	for (size_t i = 0; i < d->nheld; i++)
-		close(d->held[i]);
-	d->nheld = 0;
-	pthread_mutex_unlock(&d->mu);
-}
-
-/* MSG_NOSIGNAL: the plugin hanging up on a big answer must not kill the test. */
-static void send_all(int fd, const char* p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
+	fake_docker* d = fake_docker_new(NULL, "docker.sock");
+	for (int i = 0; d && i < n; i++) {
+		char id[65], name[32];
+		make_id(id, i);
+		snprintf(name, sizeof(name), "ctr%d", i);
+		if (fake_docker_add(d, id, name) < 0) {
+			fake_docker_free(d);
+			return NULL;
+		}
 	}
+	return d;
 }
 
-/* A response declaring `declared` body bytes and sending the first `len` of body. */
-static void answer(int fd, int status, const char* body, size_t len, size_t declared)
+/* Container i's inspect answer becomes doc (a hostile one); doc is emptied. */
+static void set_doc(fake_docker* d, size_t i, text* doc)
 {
-	char head[256];
-	int n = snprintf(head, sizeof(head),
-	                 "HTTP/1.1 %d X\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\n\r\n",
-	                 status, declared);
-	send_all(fd, head, (size_t)n);
-	send_all(fd, body, len);
-}
-
-static void answer_text(int fd, int status, const char* body)
-{
-	answer(fd, status, body, strlen(body), strlen(body));
-}
-
-/* Routes answer one request; true when they keep the connection (else it is closed). */
-typedef bool (*route_fn)(fake_daemon* d, int fd, const char* path);
-
-static bool route_ping(fake_daemon* d, int fd, const char* path)
-{
-	(void)d, (void)path;
-	answer_text(fd, 200, "OK");
-	return false;
-}
-
-static void list_text(const fake_daemon* d, text* t)
-{
-	text_add(t, "[");
-	for (size_t i = 0; i < d->nctrs; i++)
-		text_add(t, "%s{\"Id\":\"%s\",\"Names\":[\"/%s\"]}", i ? "," : "", d->ctrs[i].id,
-		         d->ctrs[i].name);
-	text_add(t, "]");
-}
-
-static bool route_list(fake_daemon* d, int fd, const char* path)
-{
-	(void)path;
-	text gen = {0};
-	const char* doc = d->list_doc;
-	if (!doc) {
-		list_text(d, &gen);
-		doc = gen.p;
-	}
-	size_t len = strlen(doc);
-	bool kept = false;
-	if (take_fault(d, FAULT_LIST_SHORT)) {
-		answer(fd, 200, "[]", 2, 2 + 64);
-	} else if (take_fault(d, FAULT_LIST_CUT)) {
-		static const char head[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
-		send_all(fd, head, sizeof(head) - 1);
-		send_all(fd, doc, len / 2);
-	} else if (take_fault(d, FAULT_LIST_STALL)) {
-		answer(fd, 200, doc, len / 2, len);
-		hold(d, fd);
-		kept = true;
-	} else if (take_fault(d, FAULT_LIST_HUGE)) {
-		answer(fd, 200, doc, len, (size_t)100 * MiB);
-	} else {
-		answer(fd, 200, doc, len, len);
-	}
-	free(gen.p);
-	return kept;
-}
-
-static void inspect_text(const char* id, const char* name, text* t)
-{
-	text_add(t,
-	         "{\"Id\":\"%s\",\"Name\":\"/%s\",\"Config\":{\"Labels\":{\"app\":\"fake\"}},"
-	         "\"State\":{\"Running\":true}}",
-	         id, name);
-}
-
-static fake_ctr* find_ctr(fake_daemon* d, const char* path)
-{
-	const char* id = strstr(path, "/containers/") + strlen("/containers/");
-	size_t n = strcspn(id, "/?");
-	for (size_t i = 0; i < d->nctrs; i++)
-		if (n == 64 && !strncmp(d->ctrs[i].id, id, n))
-			return &d->ctrs[i];
-	return NULL;
-}
-
-static bool route_inspect(fake_daemon* d, int fd, const char* path)
-{
-	fake_ctr* c = find_ctr(d, path);
-	if (!c) {
-		answer_text(fd, 404, "{\"message\":\"No such container\"}");
-		return false;
-	}
-	if (c->doc) {
-		answer(fd, 200, c->doc, c->doc_len, c->doc_len);
-		return false;
-	}
-	text t = {0};
-	bool kept = false;
-	if (take_fault(d, FAULT_INSPECT_SHORT)) {
-		inspect_text(c->id, "partial", &t);
-		answer(fd, 200, t.p, t.len, t.len + 64);
-	} else if (take_fault(d, FAULT_INSPECT_STALL)) {
-		inspect_text(c->id, c->name, &t);
-		answer(fd, 200, t.p, t.len / 2, t.len);
-		hold(d, fd);
-		kept = true;
-	} else {
-		inspect_text(c->id, c->name, &t);
-		answer(fd, 200, t.p, t.len, t.len);
-	}
-	free(t.p);
-	return kept;
-}
-
-static bool route_events(fake_daemon* d, int fd, const char* path)
-{
-	(void)path;
-	/* Like dockerd's stream: no length, open until the daemon goes away. */
-	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
-	send_all(fd, head, sizeof(head) - 1);
-	if (take_fault(d, FAULT_EVENTS_HALF)) {
-		static const char half[] = "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"I";
-		send_all(fd, half, sizeof(half) - 1);
-		return false;
-	}
-	if (take_fault(d, FAULT_EVENTS_LONG)) {
-		text t = {0};
-		text_add(&t, "{\"Type\":\"container\",\"Action\":\"create\",\"x\":\"");
-		text_fill(&t, 'x', 2 * MiB);
-		text_add(&t, "\"}\n");
-		send_all(fd, t.p, t.len);
-		free(t.p);
-	}
-	if (d->events_doc)
-		send_all(fd, d->events_doc, strlen(d->events_doc));
-	hold(d, fd);
-	return true;
-}
-
-static bool route_not_found(fake_daemon* d, int fd, const char* path)
-{
-	(void)d, (void)path;
-	answer_text(fd, 404, "{\"message\":\"page not found\"}");
-	return false;
-}
-
-/* Matched in order against the request path (after the /v1.41 prefix). */
-static const struct {
-	const char* match;
-	route_fn fn;
-} routes[ROUTE_COUNT] = {
-    [ROUTE_PING] = {"/_ping", route_ping},
-    [ROUTE_LIST] = {"/containers/json", route_list},
-    [ROUTE_INSPECT] = {"/containers/", route_inspect},
-    [ROUTE_EVENTS] = {"/events", route_events},
-    [ROUTE_OTHER] = {"/", route_not_found},
-};
-
-static bool read_request(int fd, char* buf, size_t cap)
-{
-	struct timeval tv = {.tv_sec = 2};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	size_t n = 0;
-	while (n + 1 < cap) {
-		ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
-		if (r <= 0)
-			return false;
-		n += (size_t)r;
-		buf[n] = '\0';
-		if (strstr(buf, "\r\n\r\n"))
-			return true;
-	}
-	return false;
-}
-
-static void serve_connection(fake_daemon* d, int fd)
-{
-	pthread_mutex_lock(&d->mu);
-	fake_mode mode = d->mode;
-	pthread_mutex_unlock(&d->mu);
-	char req[8192], path[4096] = "";
-	if (mode == FAKE_HANG) {
-		hold(d, fd);
-		return;
-	}
-	if (!read_request(fd, req, sizeof(req)) || sscanf(req, "%*s %4095s", path) != 1) {
-		close(fd);
-		return;
-	}
-	if (mode == FAKE_GARBAGE) {
-		static const char junk[] = "this is not HTTP at all\r\n\r\n\x01\x02";
-		send_all(fd, junk, sizeof(junk) - 1);
-		close(fd);
-		return;
-	}
-	for (int r = 0; r < ROUTE_COUNT; r++) {
-		if (!strstr(path, routes[r].match))
-			continue;
-		pthread_mutex_lock(&d->mu);
-		d->hits[r]++;
-		pthread_mutex_unlock(&d->mu);
-		if (!routes[r].fn(d, fd, path))
-			close(fd);
-		return;
-	}
-}
-
-/* One request at a time, like the plugin's single worker asks them. */
-static void* serve(void* arg)
-{
-	fake_daemon* d = arg;
-	for (int c; (c = accept(d->lfd, NULL, NULL)) >= 0;)
-		serve_connection(d, c);
-	return NULL;
-}
-
-static bool fake_start(fake_daemon* d)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", d->sock);
-	d->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (d->lfd < 0 || bind(d->lfd, (struct sockaddr*)&a, sizeof(a)) || listen(d->lfd, 16) ||
-	    pthread_create(&d->thread, NULL, serve, d)) {
-		if (d->lfd >= 0)
-			close(d->lfd);
-		unlink(d->sock);
-		return false;
-	}
-	d->up = true;
-	return true;
-}
-
-/* The daemon goes away: socket removed, every connection cut, faults forgotten. */
-static void fake_stop(fake_daemon* d)
-{
-	if (!d->up)
-		return;
-	unlink(d->sock);
-	shutdown(d->lfd, SHUT_RDWR); /* wakes accept() */
-	pthread_join(d->thread, NULL);
-	close(d->lfd);
-	fake_drop_connections(d);
-	memset(d->faults, 0, sizeof(d->faults));
-	d->up = false;
-}
-
-static bool fake_init(fake_daemon* d, size_t nctrs)
-{
-	memset(d, 0, sizeof(*d));
-	snprintf(d->dir, sizeof(d->dir), "/tmp/fake.XXXXXX");
-	if (!mkdtemp(d->dir))
-		return false;
-	snprintf(d->sock, sizeof(d->sock), "%s/docker.sock", d->dir);
-	pthread_mutex_init(&d->mu, NULL);
-	d->nctrs = nctrs;
-	for (size_t i = 0; i < nctrs; i++) {
-		make_id(d->ctrs[i].id, (int)i);
-		snprintf(d->ctrs[i].name, sizeof(d->ctrs[i].name), "ctr%zu", i);
-	}
-	return true;
-}
-
-/* Takes ownership of doc (a hostile inspect answer); daemon stopped. */
-static void fake_set_doc(fake_daemon* d, size_t i, text* doc)
-{
-	free(d->ctrs[i].doc);
-	d->ctrs[i].doc = doc->p;
-	d->ctrs[i].doc_len = doc->len;
+	if (!fake_docker_set_inspect(d, i, doc->p, doc->len))
+		abort(); /* a test without memory has nothing left to say */
+	free(doc->p);
 	*doc = (text){0};
 }
 
-static void fake_free(fake_daemon* d)
+/* The list answer becomes doc (a hostile one); doc is emptied. */
+static void set_list(fake_docker* d, text* doc)
 {
-	fake_stop(d);
-	for (size_t i = 0; i < FAKE_MAX_CTRS; i++)
-		free(d->ctrs[i].doc);
-	free(d->list_doc);
-	free(d->events_doc);
-	pthread_mutex_destroy(&d->mu);
-	rmdir(d->dir);
+	if (!fake_docker_set_list(d, doc->p))
+		abort();
+	free(doc->p);
+	*doc = (text){0};
+}
+
+static unsigned lists_of(fake_docker* d)
+{
+	return fake_docker_hits(d, FAKE_DOCKER_ROUTE_LIST);
+}
+
+static unsigned streams_of(fake_docker* d)
+{
+	return fake_docker_hits(d, FAKE_DOCKER_ROUTE_EVENTS);
 }
 
 /* ---- the plugin, through our host ---------------------------------------- */
@@ -693,10 +336,10 @@ static bool cached(host* h, int i)
 }
 
 /* Every container [0, n) of d is cached under the daemon's name for it. */
-static bool all_named(host* h, const fake_daemon* d, int n)
+static bool all_named(host* h, const fake_docker* d, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (!name_is(h, i, d->ctrs[i].name))
+		if (!name_is(h, i, fake_docker_name(d, (size_t)i)))
 			return false;
 	return true;
 }
@@ -710,7 +353,7 @@ static bool all_cached(host* h, int n)
 }
 
 /* Pumps (feeding n containers) until all of [0, n) are named as d says, or timeout. */
-static bool pump_until_named(host* h, const fake_daemon* d, int n, int timeout_ms)
+static bool pump_until_named(host* h, const fake_docker* d, int n, int timeout_ms)
 {
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 	while (!all_named(h, d, n) && now_ms() < end)
@@ -730,34 +373,34 @@ static void report_feeds(void)
 
 TEST(engine_that_hangs)
 {
-	fake_daemon d;
-	REQUIRE(fake_init(&d, 1));
-	fake_set_mode(&d, FAKE_HANG);
-	REQUIRE(fake_start(&d));
+	fake_docker* d = daemon_new(1);
+	REQUIRE(d);
+	fake_docker_set_mode(d, FAKE_DOCKER_MODE_HANG);
+	REQUIRE(fake_docker_start(d));
 	uint64_t open_ms = 0;
-	host* h = open_plugin(d.sock, &open_ms);
+	host* h = open_plugin(fake_docker_socket(d), &open_ms);
 	REQUIRE(h);
 	printf("  open with a hung engine: %llu ms\n", (unsigned long long)open_ms);
 	CHECK(open_ms < 3000);
 	pump(h, 1, 300);
 	CHECK_STR(field_of(h, 0, "container.id"), "c0ffee000000");
 	close_plugin(h);
-	fake_free(&d);
+	fake_docker_free(d);
 	report_feeds();
 }
 
 TEST(engine_answering_garbage)
 {
-	fake_daemon d;
-	REQUIRE(fake_init(&d, 1));
-	fake_set_mode(&d, FAKE_GARBAGE);
-	REQUIRE(fake_start(&d));
-	host* h = open_plugin(d.sock, NULL);
+	fake_docker* d = daemon_new(1);
+	REQUIRE(d);
+	fake_docker_set_mode(d, FAKE_DOCKER_MODE_GARBAGE);
+	REQUIRE(fake_docker_start(d));
+	host* h = open_plugin(fake_docker_socket(d), NULL);
 	REQUIRE(h);
 	pump(h, 1, 300);
 	CHECK(!cached(h, 0));
 	close_plugin(h);
-	fake_free(&d);
+	fake_docker_free(d);
 	report_feeds();
 }
 
@@ -770,25 +413,25 @@ static void deep_doc(text* t)
 
 TEST(engine_answering_hostile_json)
 {
-	fake_daemon d;
-	REQUIRE(fake_init(&d, 1));
+	fake_docker* d = daemon_new(1);
+	REQUIRE(d);
 	text t = {0};
 	text_add(&t, "[{\"Id\":\"../../x\"},{\"Id\":7},{\"Id\":\"c0ffee000000\"},null,{\"Id\":\"%s\"}]",
-	         d.ctrs[0].id);
-	d.list_doc = t.p;
-	t = (text){0};
+	         fake_docker_id(d, 0));
+	set_list(d, &t);
 	deep_doc(&t);
-	fake_set_doc(&d, 0, &t);
-	d.events_doc = strdup("{\"Action\":\"create\",\"Actor\":{\"ID\":\"zz\"}}\n{not json\n");
-	REQUIRE(fake_start(&d));
-	host* h = open_plugin(d.sock, NULL);
+	set_doc(d, 0, &t);
+	REQUIRE(fake_docker_set_stream_text(
+	    d, "{\"Action\":\"create\",\"Actor\":{\"ID\":\"zz\"}}\n{not json\n"));
+	REQUIRE(fake_docker_start(d));
+	host* h = open_plugin(fake_docker_socket(d), NULL);
 	REQUIRE(h);
 	pump(h, 1, 300);
 	/* Unreadable inspect: the listed container is known by its id only. */
 	CHECK(cached(h, 0));
 	CHECK_STR(field_of(h, 0, "container.name"), "");
 	close_plugin(h);
-	fake_free(&d);
+	fake_docker_free(d);
 	report_feeds();
 }
 
@@ -809,7 +452,7 @@ TEST(cut_list_is_unreadable_not_empty)
 }
 
 /* No name ever comes from a cut answer, whatever the worker is doing meanwhile. */
-static bool pump_watching_partial(host* h, const fake_daemon* d, int n, int timeout_ms)
+static bool pump_watching_partial(host* h, const fake_docker* d, int n, int timeout_ms)
 {
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 	bool partial = false;
@@ -823,55 +466,54 @@ static bool pump_watching_partial(host* h, const fake_daemon* d, int n, int time
 }
 
 /* Ends the event stream and waits until the worker listed again and streams. */
-static bool relist(host* h, fake_daemon* d, int n)
+static bool relist(host* h, fake_docker* d, int n)
 {
-	unsigned lists = fake_hits(d, ROUTE_LIST), streams = fake_hits(d, ROUTE_EVENTS);
-	fake_drop_connections(d);
+	unsigned lists = lists_of(d), streams = streams_of(d);
+	fake_docker_drop_connections(d);
 	uint64_t end = now_ms() + 5000;
-	while ((fake_hits(d, ROUTE_LIST) == lists || fake_hits(d, ROUTE_EVENTS) == streams) &&
-	       now_ms() < end)
+	while ((lists_of(d) == lists || streams_of(d) == streams) && now_ms() < end)
 		pump(h, n, 10);
 	pump(h, n, 50); /* what the list reported reaches the cache */
-	return fake_hits(d, ROUTE_EVENTS) > streams;
+	return streams_of(d) > streams;
 }
 
 TEST(engine_closing_mid_response)
 {
-	fake_daemon d;
-	REQUIRE(fake_init(&d, 2));
-	REQUIRE(fake_start(&d));
+	fake_docker* d = daemon_new(2);
+	REQUIRE(d);
+	REQUIRE(fake_docker_start(d));
 	/* Answers that look complete but declare more bytes than they carry. */
-	fake_set_fault(&d, FAULT_LIST_SHORT, 2);
-	fake_set_fault(&d, FAULT_INSPECT_SHORT, 1);
-	fake_set_fault(&d, FAULT_EVENTS_HALF, 2);
-	host* h = open_plugin(d.sock, NULL);
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_LIST_SHORT, 2);
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_INSPECT_SHORT, 1);
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_EVENTS_HALF, 2);
+	host* h = open_plugin(fake_docker_socket(d), NULL);
 	REQUIRE(h);
-	CHECK(pump_watching_partial(h, &d, 2, 10000));
+	CHECK(pump_watching_partial(h, d, 2, 10000));
 	uint64_t end = now_ms() + 3000;
-	while (fake_hits(&d, ROUTE_EVENTS) < 3 && now_ms() < end)
+	while (streams_of(d) < 3 && now_ms() < end)
 		pump(h, 2, 10);
-	printf("  requests: %u lists, %u inspects, %u streams\n", fake_hits(&d, ROUTE_LIST),
-	       fake_hits(&d, ROUTE_INSPECT), fake_hits(&d, ROUTE_EVENTS));
-	CHECK(fake_hits(&d, ROUTE_LIST) >= 4);   /* 2 cut, then reconnects after each half event */
-	CHECK(fake_hits(&d, ROUTE_EVENTS) >= 3); /* 2 half events, then a stream that stays */
+	printf("  requests: %u lists, %u inspects, %u streams\n", lists_of(d),
+	       fake_docker_hits(d, FAKE_DOCKER_ROUTE_INSPECT), streams_of(d));
+	CHECK(lists_of(d) >= 4);   /* 2 cut, then reconnects after each half event */
+	CHECK(streams_of(d) >= 3); /* 2 half events, then a stream that stays */
 
 	/* A cut answer to a re-list is no news about the containers already known. */
-	fake_set_fault(&d, FAULT_LIST_SHORT, 1);
-	CHECK(relist(h, &d, 2));
-	CHECK(all_named(h, &d, 2));
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_LIST_SHORT, 1);
+	CHECK(relist(h, d, 2));
+	CHECK(all_named(h, d, 2));
 	/* A list cut without a declared length is malformed JSON, not an empty list. */
-	fake_set_fault(&d, FAULT_LIST_CUT, 1);
-	CHECK(relist(h, &d, 2));
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_LIST_CUT, 1);
+	CHECK(relist(h, d, 2));
 	CHECK(all_cached(h, 2)); /* not taken for an empty list */
 	/* The daemon dies in the middle of an inspect of a known container. */
-	fake_set_fault(&d, FAULT_INSPECT_SHORT, 1);
-	CHECK(relist(h, &d, 2));
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_INSPECT_SHORT, 1);
+	CHECK(relist(h, d, 2));
 	CHECK(all_cached(h, 2));
 	CHECK(!name_is(h, 0, "partial") && !name_is(h, 1, "partial"));
-	CHECK(all_named(h, &d, 2)); /* the full record stays */
-	CHECK(relist(h, &d, 2) && all_named(h, &d, 2));
+	CHECK(all_named(h, d, 2)); /* the full record stays */
+	CHECK(relist(h, d, 2) && all_named(h, d, 2));
 	close_plugin(h);
-	fake_free(&d);
+	fake_docker_free(d);
 	report_feeds();
 }
 
@@ -927,30 +569,30 @@ static void doc_deep_labels(const char* id, text* t)
 }
 
 /* A 10 MiB list: a few containers, one of them with a 10 MiB label. */
-static void list_padded(const fake_daemon* d, text* t)
+static void list_padded(const fake_docker* d, size_t n, text* t)
 {
-	text_add(t, "[{\"Id\":\"%s\",\"Labels\":{\"pad\":\"", d->ctrs[0].id);
+	text_add(t, "[{\"Id\":\"%s\",\"Labels\":{\"pad\":\"", fake_docker_id(d, 0));
 	text_fill(t, 'p', 10 * MiB);
 	text_add(t, "\"}}");
-	for (size_t i = 1; i < d->nctrs; i++)
-		text_add(t, ",{\"Id\":\"%s\"}", d->ctrs[i].id);
+	for (size_t i = 1; i < n; i++)
+		text_add(t, ",{\"Id\":\"%s\"}", fake_docker_id(d, i));
 	text_add(t, "]");
 }
 
-static void make_hostile(fake_daemon* d)
+static void make_hostile(fake_docker* d)
 {
 	void (*const docs[])(const char*, text*) = {doc_big_label_value, doc_many_labels,
 	                                           doc_nul_and_controls, doc_invalid_utf8,
 	                                           doc_deep_labels, doc_nul_key};
-	d->nctrs = 6;
+	fake_docker_set_count(d, 6);
 	for (size_t i = 0; i < 6; i++) {
 		text t = {0};
-		docs[i](d->ctrs[i].id, &t);
-		fake_set_doc(d, i, &t);
+		docs[i](fake_docker_id(d, i), &t);
+		set_doc(d, i, &t);
 	}
 	text t = {0};
-	list_padded(d, &t);
-	d->list_doc = t.p;
+	list_padded(d, 6, &t);
+	set_list(d, &t);
 }
 
 /* Every hostile document was read (or refused, 3 of them) and the new container cached. */
@@ -981,20 +623,20 @@ TEST(engine_sending_oversized_and_hostile_documents)
 	static const char* const lines[] = {"unreadable inspect", "larger than the limit",
 	                                    "labels over", NULL};
 	log_expect(lines);
-	fake_daemon d;
-	REQUIRE(fake_init(&d, 6));
-	d.nctrs = 5;
-	REQUIRE(fake_start(&d));
-	host* h = open_plugin(d.sock, NULL);
+	fake_docker* d = daemon_new(6);
+	REQUIRE(d);
+	fake_docker_set_count(d, 5);
+	REQUIRE(fake_docker_start(d));
+	host* h = open_plugin(fake_docker_socket(d), NULL);
 	REQUIRE(h);
-	CHECK(pump_until_named(h, &d, 5, 5000));
+	CHECK(pump_until_named(h, d, 5, 5000));
 
 	/* The daemon comes back hostile, with one more container; what the plugin knows stays. */
-	fake_stop(&d);
-	make_hostile(&d);
-	REQUIRE(fake_start(&d));
-	fake_set_fault(&d, FAULT_LIST_HUGE, 1);
-	fake_set_fault(&d, FAULT_EVENTS_LONG, 1);
+	fake_docker_stop(d);
+	make_hostile(d);
+	REQUIRE(fake_docker_start(d));
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_LIST_HUGE, 1);
+	fake_docker_set_fault(d, FAKE_DOCKER_FAULT_EVENTS_LONG, 1);
 	uint64_t end = now_ms() + 20000;
 	bool kept = true;
 	while (!hostile_settled(h) && now_ms() < end) {
@@ -1009,21 +651,22 @@ TEST(engine_sending_oversized_and_hostile_documents)
 	CHECK(log_hits(0) >= 3);
 	CHECK(log_hits(1) >= 1);
 	CHECK(log_hits(2) >= 1);
-	CHECK(fake_hits(&d, ROUTE_EVENTS) >= 2); /* the over-long event line restarted the stream */
+	CHECK(streams_of(d) >= 2); /* the over-long event line restarted the stream */
 	close_plugin(h);
-	fake_free(&d);
+	fake_docker_free(d);
 	report_feeds();
 }
 
 /* ---- an engine restarting in a loop ------------------------------------------- */
 
 /* Faults of cycle k: the daemon often dies in the middle of an answer. */
-static void script_cycle(fake_daemon* d, int k)
+static void script_cycle(fake_docker* d, int k)
 {
-	static const fake_fault faults[] = {FAULT_LIST_STALL, FAULT_INSPECT_STALL, FAULT_LIST_SHORT,
-	                                    FAULT_INSPECT_SHORT, FAULT_EVENTS_HALF};
+	static const fake_docker_fault faults[] = {
+	    FAKE_DOCKER_FAULT_LIST_STALL, FAKE_DOCKER_FAULT_INSPECT_STALL, FAKE_DOCKER_FAULT_LIST_SHORT,
+	    FAKE_DOCKER_FAULT_INSPECT_SHORT, FAKE_DOCKER_FAULT_EVENTS_HALF};
 	if (k % 6 < 5)
-		fake_set_fault(d, faults[k % 6], 1);
+		fake_docker_set_fault(d, faults[k % 6], 1);
 }
 
 typedef struct flap_result {
@@ -1031,12 +674,12 @@ typedef struct flap_result {
 	bool renamed; /* a known container's record was replaced by a lesser one */
 } flap_result;
 
-static void flap(host* h, fake_daemon* d, int n, int cycles, flap_result* res)
+static void flap(host* h, fake_docker* d, int n, int cycles, flap_result* res)
 {
 	for (int k = 0; k < cycles; k++) {
-		fake_stop(d);
+		fake_docker_stop(d);
 		pump(h, n, 5 + k % 3 * 10);
-		if (!fake_start(d)) {
+		if (!fake_docker_start(d)) {
 			CHECK(!"the fake daemon restarts");
 			return;
 		}
@@ -1053,34 +696,34 @@ static void flap(host* h, fake_daemon* d, int n, int cycles, flap_result* res)
 TEST(engine_restarting_in_a_loop)
 {
 	size_t tasks0 = count_tasks();
-	fake_daemon d;
-	REQUIRE(fake_init(&d, 5));
-	REQUIRE(fake_start(&d));
-	host* h = open_plugin(d.sock, NULL);
+	fake_docker* d = daemon_new(5);
+	REQUIRE(d);
+	REQUIRE(fake_docker_start(d));
+	host* h = open_plugin(fake_docker_socket(d), NULL);
 	REQUIRE(h);
-	REQUIRE(pump_until_named(h, &d, 5, 5000));
+	REQUIRE(pump_until_named(h, d, 5, 5000));
 	flap_result res = {0};
-	flap(h, &d, 5, 5, &res); /* warm-up: caches, curl's and the allocator's reach their size */
-	REQUIRE(pump_until_named(h, &d, 5, 10000));
+	flap(h, d, 5, 5, &res); /* warm-up: caches, curl's and the allocator's reach their size */
+	REQUIRE(pump_until_named(h, d, 5, 10000));
 	size_t heap0 = heap_bytes();
 
 	uint64_t t0 = now_ms();
-	flap(h, &d, 5, 24, &res);
+	flap(h, d, 5, 24, &res);
 	printf("  24 restarts in %llu ms: %u lists, %u streams\n",
-	       (unsigned long long)(now_ms() - t0), fake_hits(&d, ROUTE_LIST),
-	       fake_hits(&d, ROUTE_EVENTS));
+	       (unsigned long long)(now_ms() - t0), lists_of(d),
+	       streams_of(d));
 	CHECK(!res.lost); /* a daemon that is down is not a removal */
 	CHECK(!res.renamed); /* nor is a failed inspect of a known container */
 
 	/* Back for good, without the last container: that one is reported removed. */
-	fake_stop(&d);
-	d.nctrs = 4;
-	REQUIRE(fake_start(&d));
+	fake_docker_stop(d);
+	fake_docker_set_count(d, 4);
+	REQUIRE(fake_docker_start(d));
 	uint64_t end = now_ms() + 15000;
-	while ((cached(h, 4) || !all_named(h, &d, 4)) && now_ms() < end)
+	while ((cached(h, 4) || !all_named(h, d, 4)) && now_ms() < end)
 		pump(h, 5, 20);
 	CHECK(!cached(h, 4));
-	CHECK(all_named(h, &d, 4));
+	CHECK(all_named(h, d, 4));
 	size_t heap1 = heap_bytes();
 	printf("  heap: %zu KiB after warm-up, %zu KiB after the restarts (%+ld KiB)%s\n",
 	       heap0 / 1024, heap1 / 1024, ((long)heap1 - (long)heap0) / 1024,
@@ -1088,7 +731,7 @@ TEST(engine_restarting_in_a_loop)
 	CHECK(SANITIZED || heap1 < heap0 + MiB);
 
 	close_plugin(h);
-	fake_free(&d);
+	fake_docker_free(d);
 	CHECK_INT(count_tasks(), tasks0);
 	report_feeds();
 }

@@ -9,17 +9,14 @@
  */
 #include <dirent.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "events.h"
+#include "fake_docker.h"
 #include "host.h"
 #include "test.h"
 
@@ -97,51 +94,13 @@ static int task_count_settled(int want)
 	return n;
 }
 
-/*
- * ---- a fake engine on a unix socket --------------------------------------------
- * It speaks the Docker API; podman's libpod paths (/libpod/_ping,
- * /v1.41/libpod/containers/json, ...) contain the same markers, so one server
- * plays both engines.
- */
+/* ---- the fake engine (tests/fake_docker.h) plays both docker and podman ---------- */
 
-#define MAX_STREAMS 8
+enum { ANSWER_IMAGE, ANSWER_LOOKUP_D }; /* fixed answers, in the order engine_new adds them */
 
-typedef struct fake_engine {
-	char sock[96]; /* fits sun_path */
-	int fd;
-	pthread_t thread;
-	atomic_int stop;
-	atomic_int n_list, n_inspect_a, n_lookup_d, n_events;
-	int streams[MAX_STREAMS]; /* /events connections, held open until stop */
-	int nstreams;
-} fake_engine;
-
-static void send_all(int c, const char* p, size_t len)
+static void inspect_doc(char* out, size_t cap, const char* id, const char* name, const char* ip)
 {
-	while (len) {
-		ssize_t w = send(c, p, len, MSG_NOSIGNAL);
-		if (w <= 0)
-			return;
-		p += w;
-		len -= (size_t)w;
-	}
-}
-
-static void reply(int c, const char* status, const char* body)
-{
-	char head[256];
-	int n = snprintf(head, sizeof(head),
-	                 "HTTP/1.1 %s\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	                 status, strlen(body));
-	send_all(c, head, (size_t)n);
-	send_all(c, body, strlen(body));
-}
-
-static void reply_inspect(int c, const char* id, const char* name, const char* ip)
-{
-	char body[1024];
-	snprintf(body, sizeof(body),
+	snprintf(out, cap,
 	         "{\"Id\":\"%s\",\"Name\":\"/%s\",\"Created\":\"2024-11-07T09:18:06Z\","
 	         "\"Image\":\"sha256:" IMG "\",\"State\":{\"Pid\":4242,\"Running\":true},"
 	         "\"Config\":{\"Image\":\"nginx:1.25\",\"User\":\"\",\"Env\":[\"A=1\"],"
@@ -149,118 +108,39 @@ static void reply_inspect(int c, const char* id, const char* name, const char* i
 	         "\"NetworkSettings\":{\"IPAddress\":\"%s\"},\"Mounts\":[{\"Source\":\"/srv\","
 	         "\"Destination\":\"/data\",\"Mode\":\"\",\"RW\":true,\"Propagation\":\"\"}]}",
 	         id, name, name, ip);
-	reply(c, "200 OK", body);
 }
 
-/* Headers without a length (the body ends at close), then one event; the caller keeps c. */
-static void start_stream(int c)
+static bool add_ctr(fake_docker* d, const char* id, const char* name, const char* ip)
 {
-	static const char head[] = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
-	                           "Content-Type: application/json\r\n\r\n";
-	char ev[512];
-	long long t = (long long)time(NULL);
-	int n = snprintf(ev, sizeof(ev),
-	                 "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"" ID_A
-	                 "\",\"Attributes\":{\"image\":\"nginx:1.25\"}},\"time\":%lld,"
-	                 "\"timeNano\":%lld000000000}\n",
-	                 t, t);
-	send_all(c, head, sizeof(head) - 1);
-	send_all(c, ev, (size_t)n);
+	char doc[1024];
+	inspect_doc(doc, sizeof(doc), id, name, ip);
+	int i = fake_docker_add(d, id, name);
+	return i >= 0 && fake_docker_set_inspect(d, (size_t)i, doc, strlen(doc));
 }
 
-/* Answers one request; true when c must stay open (an event stream). */
-static bool route(fake_engine* s, int c, const char* path)
+/*
+ * Lists A and B, knows their image, answers lookups of D (by short id) with
+ * 404, and opens every event stream with A's restart.
+ */
+static bool engine_script(fake_docker* d)
 {
-	if (strstr(path, "/_ping")) {
-		reply(c, "200 OK", "OK");
-	} else if (strstr(path, "/version")) {
-		reply(c, "200 OK", "{\"ApiVersion\":\"1.41\",\"Version\":\"24.0.7\"}");
-	} else if (strstr(path, "/containers/json")) {
-		atomic_fetch_add(&s->n_list, 1);
-		reply(c, "200 OK", "[{\"Id\":\"" ID_A "\"},{\"Id\":\"" ID_B "\"}]");
-	} else if (strstr(path, "/containers/" ID_A "/json")) {
-		atomic_fetch_add(&s->n_inspect_a, 1);
-		reply_inspect(c, ID_A, "web-a", "172.17.0.2");
-	} else if (strstr(path, "/containers/" ID_B "/json")) {
-		reply_inspect(c, ID_B, "db-b", "172.17.0.3");
-	} else if (strstr(path, "/images/sha256:" IMG "/json")) {
-		reply(c, "200 OK", "{\"Id\":\"sha256:" IMG "\",\"RepoTags\":[\"nginx:1.25\"],"
-		                   "\"RepoDigests\":[\"nginx@sha256:" IMG "\"]}");
-	} else if (strstr(path, "/containers/d4d4d4d4d4d4")) { /* by short id: a lookup */
-		atomic_fetch_add(&s->n_lookup_d, 1);
-		reply(c, "404 Not Found", "{\"message\":\"No such container\"}");
-	} else if (strstr(path, "/events") && s->nstreams < MAX_STREAMS) {
-		atomic_fetch_add(&s->n_events, 1);
-		start_stream(c);
-		s->streams[s->nstreams++] = c;
-		return true;
-	} else {
-		reply(c, "404 Not Found", "{\"message\":\"No such container\"}");
-	}
-	return false;
+	return add_ctr(d, ID_A, "web-a", "172.17.0.2") && add_ctr(d, ID_B, "db-b", "172.17.0.3") &&
+	       fake_docker_answer(d, "/images/sha256:" IMG "/json", 200,
+	                          "{\"Id\":\"sha256:" IMG "\",\"RepoTags\":[\"nginx:1.25\"],"
+	                          "\"RepoDigests\":[\"nginx@sha256:" IMG "\"]}") == ANSWER_IMAGE &&
+	       fake_docker_answer(d, "/containers/d4d4d4d4d4d4", 404,
+	                          "{\"message\":\"No such container\"}") == ANSWER_LOOKUP_D &&
+	       fake_docker_add_stream_event(d, "start", ID_A, "nginx:1.25");
 }
 
-/* Reads up to the end of the request headers (curl sends one GET at a time). */
-static bool read_request(int c, char* buf, size_t cap)
+/* A running fake engine on dir/name, NULL on failure. */
+static fake_docker* engine_new(const char* dir, const char* name)
 {
-	size_t len = 0;
-	while (len + 1 < cap) {
-		ssize_t n = recv(c, buf + len, cap - 1 - len, 0);
-		if (n <= 0)
-			return false;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (strstr(buf, "\r\n\r\n"))
-			return true;
-	}
-	return false;
-}
-
-static void* serve(void* arg)
-{
-	fake_engine* s = arg;
-	while (!atomic_load(&s->stop)) {
-		int c = accept(s->fd, NULL, NULL);
-		if (c < 0)
-			break;
-		struct timeval tv = {2, 0}; /* a silent client must not stall the others */
-		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		char req[4096], path[2048] = "";
-		if (read_request(c, req, sizeof(req)) && sscanf(req, "GET %2047s ", path) == 1 &&
-		    route(s, c, path))
-			continue;
-		close(c);
-	}
-	for (int i = 0; i < s->nstreams; i++)
-		close(s->streams[i]);
+	fake_docker* d = fake_docker_new(dir, name);
+	if (d && engine_script(d) && fake_docker_start(d))
+		return d;
+	fake_docker_free(d);
 	return NULL;
-}
-
-static bool fake_start(fake_engine* s, const char* dir, const char* name)
-{
-	memset(s, 0, sizeof(*s));
-	snprintf(s->sock, sizeof(s->sock), "%s/%s", dir, name);
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", s->sock);
-	s->fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (s->fd < 0 || bind(s->fd, (struct sockaddr*)&a, sizeof(a)) || listen(s->fd, 16) ||
-	    pthread_create(&s->thread, NULL, serve, s)) {
-		if (s->fd >= 0)
-			close(s->fd);
-		s->fd = -1; /* nothing to stop */
-		unlink(s->sock);
-		return false;
-	}
-	return true;
-}
-
-static void fake_stop(fake_engine* s)
-{
-	atomic_store(&s->stop, 1);
-	shutdown(s->fd, SHUT_RDWR); /* wakes accept() */
-	pthread_join(s->thread, NULL);
-	close(s->fd);
-	unlink(s->sock);
 }
 
 /* ---- one cycle ------------------------------------------------------------------- */
@@ -314,14 +194,14 @@ static bool both_listed(host* h)
  * event was handled and the unknown container's lookup was retried: every
  * path of the worker has allocated something by then.
  */
-static bool wait_cached(host* h, fake_engine* s)
+static bool wait_cached(host* h, fake_docker* s)
 {
 	uint64_t end = now_ms() + WAIT_MS;
 	while (now_ms() < end) {
 		host_wait_async(h, 100);
 		host_drain_async(h);
-		if (both_listed(h) && atomic_load(&s->n_events) > 0 &&
-		    atomic_load(&s->n_inspect_a) >= 2 && atomic_load(&s->n_lookup_d) >= 2)
+		if (both_listed(h) && fake_docker_hits(s, FAKE_DOCKER_ROUTE_EVENTS) > 0 &&
+		    fake_docker_inspects(s, 0) >= 2 && fake_docker_answer_hits(s, ANSWER_LOOKUP_D) >= 2)
 			return true;
 	}
 	return false;
@@ -391,19 +271,20 @@ static void feed_exits(host* h)
  * The podman socket, absent at open, appears: the worker's once-a-second check
  * attaches it, so the capture closes with two engines streaming.
  */
-static void podman_appears(host* h, fake_engine* p, const char* dir)
+static void podman_appears(host* h, fake_docker** podman, const char* dir)
 {
-	REQUIRE(fake_start(p, dir, "podman.sock"));
+	fake_docker* p = *podman = engine_new(dir, "podman.sock");
+	REQUIRE(p);
 	uint64_t end = now_ms() + WAIT_MS;
-	while (now_ms() < end && !atomic_load(&p->n_events)) {
+	while (now_ms() < end && !fake_docker_hits(p, FAKE_DOCKER_ROUTE_EVENTS)) {
 		host_wait_async(h, 100);
 		host_drain_async(h);
 	}
-	CHECK(atomic_load(&p->n_list) >= 1);
-	CHECK(atomic_load(&p->n_events) >= 1);
+	CHECK(fake_docker_hits(p, FAKE_DOCKER_ROUTE_LIST) >= 1);
+	CHECK(fake_docker_hits(p, FAKE_DOCKER_ROUTE_EVENTS) >= 1);
 }
 
-static void run_capture(host* h, fake_engine* docker, fake_engine* podman, const char* dir,
+static void run_capture(host* h, fake_docker* docker, fake_docker** podman, const char* dir,
                         bool hotplug)
 {
 	feed_events(h);
@@ -421,22 +302,22 @@ static void one_cycle(int before, bool hotplug)
 {
 	char dir[] = "/tmp/loadcycle.XXXXXX";
 	REQUIRE(mkdtemp(dir));
-	fake_engine docker, podman = {.fd = -1};
-	REQUIRE(fake_start(&docker, dir, "docker.sock"));
+	fake_docker *docker = engine_new(dir, "docker.sock"), *podman = NULL;
+	REQUIRE(docker);
 	host* h = open_cycle(dir);
 	CHECK(h != NULL);
 	if (h) {
 		CHECK(task_count() >= before + 2); /* the fake engine's and the plugin's worker */
 		CHECK(mapped("libcontainer.so"));
-		run_capture(h, &docker, &podman, dir, hotplug);
+		run_capture(h, docker, &podman, dir, hotplug);
 		CHECK(host_close(h) == 0);
 		host_free(h); /* plugin_destroy, then dlclose */
 	}
-	fake_stop(&docker);
-	if (podman.fd >= 0)
-		fake_stop(&podman);
+	unsigned lists = fake_docker_hits(docker, FAKE_DOCKER_ROUTE_LIST);
+	fake_docker_free(docker);
+	fake_docker_free(podman);
 	rmdir(dir);
-	CHECK(atomic_load(&docker.n_list) >= 1);
+	CHECK(lists >= 1);
 }
 
 static void* nothing(void* arg)
