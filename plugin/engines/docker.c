@@ -31,18 +31,15 @@ static ctr_record* docker_build(engine* e, const char* body, size_t len, char* e
 {
 	inspect_opts o = {e->env->cfg->label_max_len, e->env->cfg->with_size};
 	char* image_id = inspect_image_id(body, len);
-	http_resp img = {0};
-	bool have_img = false;
+	const http_resp* img = NULL;
 	if (image_id) {
 		char path[256];
 		snprintf(path, sizeof(path), "/images/%s/json", image_id);
-		have_img = rest_get(e, path, &img) == 0;
+		img = rest_get_cached(e, path);
 		free(image_id);
 	}
-	ctr_record* r = inspect_docker(body, len, have_img ? img.body : NULL, have_img ? img.len : 0,
-	                               &o, err, errlen);
-	if (have_img)
-		http_resp_free(&img);
+	ctr_record* r = inspect_docker(body, len, img ? img->body : NULL, img ? img->len : 0, &o, err,
+	                               errlen);
 	if (r && errlen && err[0]) /* kept, without what went over the record's limits */
 		plog_warn(e->env->log, "docker: container %s: %s", r->id, err);
 	if (r)

@@ -10,6 +10,16 @@
 #define PING_TIMEOUT_MS 2000
 #define CALL_TIMEOUT_MS 5000
 #define MAX_PENDING 256
+/* Documents that barely change (images), kept briefly: a listing asks for the
+ * same image once per container, and hundreds of containers share a few. */
+#define DOC_CACHE 8
+#define DOC_TTL_MS 2000
+
+typedef struct cached_doc {
+	char path[256]; /* "" = free */
+	http_resp r;
+	uint64_t at_ms;
+} cached_doc;
 
 typedef struct rest_engine {
 	const rest_desc* d;
@@ -20,6 +30,8 @@ typedef struct rest_engine {
 	bool lost; /* events were dropped: re-list */
 	http_stream stream;
 	idset known; /* full ids reported present and not removed since */
+	cached_doc docs[DOC_CACHE];
+	size_t next_doc; /* the slot replaced next */
 } rest_engine;
 
 static rest_engine* priv(engine* e)
@@ -30,6 +42,13 @@ static rest_engine* priv(engine* e)
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int rest_get(engine* e, const char* path, http_resp* out)
@@ -47,6 +66,27 @@ int rest_get(engine* e, const char* path, http_resp* out)
 		return -1;
 	}
 	return 0;
+}
+
+const http_resp* rest_get_cached(engine* e, const char* path)
+{
+	rest_engine* p = priv(e);
+	uint64_t now = now_ms();
+	for (size_t i = 0; i < DOC_CACHE; i++)
+		if (!strcmp(p->docs[i].path, path) && now - p->docs[i].at_ms < DOC_TTL_MS)
+			return &p->docs[i].r;
+	if (strlen(path) >= sizeof(p->docs[0].path))
+		return NULL;
+	cached_doc* d = &p->docs[p->next_doc];
+	p->next_doc = (p->next_doc + 1) % DOC_CACHE;
+	if (d->path[0])
+		http_resp_free(&d->r);
+	d->path[0] = '\0';
+	if (rest_get(e, path, &d->r))
+		return NULL;
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	d->at_ms = now;
+	return &d->r;
 }
 
 /* Ids reach URL paths: only [A-Za-z0-9_.-] names (no '/', no leading '.'). */
@@ -257,6 +297,9 @@ static void rest_destroy(engine* e)
 		inspect_event_free(&p->pending[i]);
 	http_stream_close(&p->stream);
 	idset_free(&p->known);
+	for (size_t i = 0; i < DOC_CACHE; i++)
+		if (p->docs[i].path[0])
+			http_resp_free(&p->docs[i].r);
 	free(p);
 }
 

@@ -28,6 +28,11 @@ engine* rest_engine_new(const rest_desc* d, const engine_env* env, const char* s
 /* GET prefix+path on the engine (bounded); 0 with a 200 answer in *out. */
 int rest_get(engine* e, const char* path, http_resp* out);
 
+/* The same for documents that barely change (image documents): answered from
+ * a small cache for 2 s. The answer belongs to the engine and stays valid
+ * until the next call; NULL on failure. */
+const http_resp* rest_get_cached(engine* e, const char* path);
+
 /* Looks a container up and builds its record (NULL if unknown or unreadable). */
 ctr_record* rest_inspect(engine* e, const char* id);
 
