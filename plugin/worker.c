@@ -46,7 +46,9 @@ struct worker {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	CURLM* multi;
-	lookup_req queue[WORKER_QUEUE_CAP];
+	/* One slot more than new requests may fill: the request the worker has
+	 * taken out (one at a time) always finds room to be queued again. */
+	lookup_req queue[WORKER_QUEUE_CAP + 1];
 	size_t nqueue;
 	struct {
 		worker_lookup_fn fn;
@@ -389,7 +391,7 @@ static void requeue(worker* w, lookup_req* r, uint64_t now)
 	r->next_ms = now + r->delay_ms;
 	r->delay_ms = r->delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : r->delay_ms * 2;
 	pthread_mutex_lock(&w->mu);
-	if (w->nqueue < WORKER_QUEUE_CAP)
+	if (w->nqueue <= WORKER_QUEUE_CAP)
 		w->queue[w->nqueue++] = *r;
 	pthread_mutex_unlock(&w->mu);
 }
