@@ -102,6 +102,9 @@ int host_extract(host* h, const ss_plugin_event* evt, const char* field, host_va
                  size_t max);
 /* Convenience: the single string value, or NULL when absent. */
 const char* host_extract_str(host* h, const ss_plugin_event* evt, const char* field);
+/* One value as text (strings as they are, bools true/false, numbers in
+ * decimal, IPv4 dotted) in buf; returns buf. */
+const char* host_value_text(const host_value* v, char* buf, size_t size);
 
 /* Metrics from the plugin. */
 const ss_plugin_metric* host_metrics(host* h, uint32_t* n);

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,25 @@ static void host_copy_results(const host_field* f, const ss_plugin_extract_field
 			break;
 		}
 	}
+}
+
+const char* host_value_text(const host_value* v, char* buf, size_t size)
+{
+	switch (v->ftype) {
+	case FTYPE_STRING: snprintf(buf, size, "%s", v->str ? v->str : ""); break;
+	case FTYPE_BOOL: snprintf(buf, size, "%s", v->boolean ? "true" : "false"); break;
+	case FTYPE_IPADDR:
+	case FTYPE_IPNET:
+		if (v->buflen == 4)
+			snprintf(buf, size, "%u.%u.%u.%u", ((const uint8_t*)v->buf)[0],
+			         ((const uint8_t*)v->buf)[1], ((const uint8_t*)v->buf)[2],
+			         ((const uint8_t*)v->buf)[3]);
+		else
+			snprintf(buf, size, "<%u-byte address>", v->buflen);
+		break;
+	default: snprintf(buf, size, "%" PRIu64, v->u64); break;
+	}
+	return buf;
 }
 
 /* The event number an extraction sees: the parse's number for the event just fed. */

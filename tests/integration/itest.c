@@ -623,15 +623,7 @@ const char* itest_field(itest_session* s, int64_t tid, const char* name)
 	free(e);
 	if (n < 0)
 		return "<ERR>";
-	if (n == 0)
-		return "<NA>";
-	if (v[0].ftype == FTYPE_STRING)
-		snprintf(buf, sizeof(buf), "%s", v[0].str);
-	else if (v[0].ftype == FTYPE_BOOL)
-		snprintf(buf, sizeof(buf), "%s", v[0].boolean ? "true" : "false");
-	else
-		snprintf(buf, sizeof(buf), "%" PRIu64, v[0].u64);
-	return buf;
+	return n ? host_value_text(&v[0], buf, sizeof(buf)) : "<NA>";
 }
 
 bool itest_cached(itest_session* s, const char* id)
