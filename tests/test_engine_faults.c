@@ -231,14 +231,22 @@ static unsigned streams_of(fake_docker* d)
 
 /* ---- the plugin, through our host ---------------------------------------- */
 
-static host* open_plugin(const char* sock, uint64_t* open_ms)
+/* Engines given their socket; every other engine is off. */
+static host* open_engines(const char* const* kinds, size_t n, const char* sock, uint64_t* open_ms)
 {
-	char cfg[1024];
-	snprintf(cfg, sizeof(cfg),
-	         "{\"log_level\":\"debug\",\"engines\":{\"docker\":{\"enabled\":true,"
-	         "\"sockets\":[\"%s\"]},\"podman\":{\"enabled\":false},"
-	         "\"containerd\":{\"enabled\":false},\"cri\":{\"enabled\":false}}}",
-	         sock);
+	char cfg[2048];
+	int len = snprintf(cfg, sizeof(cfg), "{\"log_level\":\"debug\",\"engines\":{");
+	static const char* all[] = {"docker", "podman", "containerd", "cri"};
+	for (size_t i = 0; i < 4; i++) {
+		bool on = false;
+		for (size_t k = 0; k < n; k++)
+			on = on || !strcmp(kinds[k], all[i]);
+		len += snprintf(cfg + len, sizeof(cfg) - (size_t)len,
+		                on ? "%s\"%s\":{\"enabled\":true,\"sockets\":[\"%s\"]}"
+		                   : "%s\"%s\":{\"enabled\":false}",
+		                i ? "," : "", all[i], sock);
+	}
+	snprintf(cfg + len, sizeof(cfg) - (size_t)len, "}}");
 	host* h = host_new();
 	host_set_log(h, log_sink, NULL);
 	if (host_load(h, PLUGIN_SO_PATH) || host_init(h, cfg)) {
@@ -257,6 +265,12 @@ static host* open_plugin(const char* sock, uint64_t* open_ms)
 	return h;
 }
 
+static host* open_plugin(const char* sock, uint64_t* open_ms)
+{
+	static const char* docker[] = {"docker"};
+	return open_engines(docker, 1, sock, open_ms);
+}
+
 /*
  * Stops the plugin within a bound whatever the engine does: engine calls are
  * abandoned at once, only a document being parsed is finished first.
@@ -273,12 +287,15 @@ static void close_plugin(host* h)
 
 static uint64_t max_feed_ns, feeds;
 
+/* The cgroup of container i's processes: Docker's, or a Kubernetes pod's (CRI). */
+static const char* cgroup_fmt = "cpu=/docker/%s";
+
 /* A process of container i appears; only the host_feed call is timed. */
 static void feed_process(host* h, int i)
 {
-	char id[65], cg[128];
+	char id[65], cg[256];
 	make_id(id, i);
-	snprintf(cg, sizeof(cg), "cpu=/docker/%s", id);
+	snprintf(cg, sizeof(cg), cgroup_fmt, id);
 	const char* cgroups[] = {cg, NULL};
 	const char* args[] = {NULL};
 	evt_proc_info p = {.tid = TID0 + i, .pid = TID0 + i, .ptid = 1, .vtid = 1, .vpid = 1,
@@ -401,6 +418,38 @@ TEST(engine_answering_garbage)
 	CHECK(!cached(h, 0));
 	close_plugin(h);
 	fake_docker_free(d);
+	report_feeds();
+}
+
+/*
+ * The gRPC engines (containerd, CRI) on a socket that accepts and never
+ * answers, then on one that answers HTTP/1.1 garbage to their HTTP/2: open
+ * stays bounded, the processes' lookups never hold the event thread, close
+ * is prompt, and the container ids are still attached.
+ */
+TEST(grpc_engines_that_hang_or_answer_garbage)
+{
+	static const char* grpc[] = {"containerd", "cri"};
+	static const fake_docker_mode modes[] = {FAKE_DOCKER_MODE_HANG, FAKE_DOCKER_MODE_GARBAGE};
+	cgroup_fmt = "cpu=/kubepods/besteffort/pod0f8a2b7c-1111-2222-3333-444455556666/%s";
+	for (size_t m = 0; m < 2; m++) {
+		fake_docker* d = daemon_new(1);
+		REQUIRE(d);
+		fake_docker_set_mode(d, modes[m]);
+		REQUIRE(fake_docker_start(d));
+		uint64_t open_ms = 0;
+		host* h = open_engines(grpc, 2, fake_docker_socket(d), &open_ms);
+		REQUIRE(h);
+		printf("  open with %s gRPC engines: %llu ms\n", m ? "garbage" : "hung",
+		       (unsigned long long)open_ms);
+		CHECK(open_ms < 3000 * SLOWDOWN);
+		pump(h, 1, 500);
+		CHECK_STR(field_of(h, 0, "container.id"), "c0ffee000000");
+		CHECK(!cached(h, 0));
+		close_plugin(h);
+		fake_docker_free(d);
+	}
+	cgroup_fmt = "cpu=/docker/%s";
 	report_feeds();
 }
 
@@ -736,6 +785,7 @@ TEST(engine_restarting_in_a_loop)
 	report_feeds();
 }
 
-TEST_MAIN(T(engine_that_hangs), T(engine_answering_garbage), T(engine_answering_hostile_json),
+TEST_MAIN(T(engine_that_hangs), T(engine_answering_garbage),
+          T(grpc_engines_that_hang_or_answer_garbage), T(engine_answering_hostile_json),
           T(cut_list_is_unreadable_not_empty), T(engine_closing_mid_response), T(engine_sending_oversized_and_hostile_documents),
           T(engine_restarting_in_a_loop))
