@@ -314,9 +314,37 @@ static bool index_arg(const ss_plugin_extract_field* f, uint64_t* idx)
 	return true;
 }
 
+/* Patterns whose only wildcard is '*' (the usual kind: a directory, then a
+ * star): compared byte-wise, '*' crossing '/' as with fnmatch without flags,
+ * they get fnmatch's answer without its locale and multibyte work, which
+ * cost more than the rest of the extraction. */
+static bool star_match(const char* p, const char* s)
+{
+	const char *star = NULL, *resume = NULL;
+	while (*s) {
+		if (*p == '*') {
+			star = ++p;
+			resume = s;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return !*p;
+}
+
 static bool glob_match(const char* pattern, const char* s)
 {
-	return !strcmp(pattern, s) || fnmatch(pattern, s, 0) == 0;
+	if (!pattern[strcspn(pattern, "?[\\")])
+		return star_match(pattern, s);
+	return fnmatch(pattern, s, 0) == 0;
 }
 
 static const ctr_mount* select_mount(const ctr_record* r, const ss_plugin_extract_field* f,

@@ -226,7 +226,10 @@ TEST(mount_selection_glob)
 		bool match;
 	} v[] = {{"/srv/foo", true},     {"/srv/*", true},  {"/srv*", true},     {"/srv/fo?", true},
 	         {"foo", false},         {"/srv", false},   {"/", false},        {"foo$", false},
-	         {"^/srv", false},       {"^srv", false},   {"/var/*", false}};
+	         {"^/srv", false},       {"^srv", false},   {"/var/*", false},   {"*", true},
+	         {"*/foo", true},        {"/s*o*", true},   {"*fo", false},      {"/**f*o", true},
+	         {"/srv/f?o*", true},    {"*x*", false}};
+	/* (mount.dest[pattern] selects the mount by its source, mount.source[] by its dest) */
 	/* Sets like "/srv/[fb]oo" cannot be written inside a field argument (hosts end the
 	 * argument at the first ']'); set matching is fnmatch's own. */
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
