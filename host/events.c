@@ -124,6 +124,33 @@ static bool evt_lists_build(const evt_proc_info* p, evt_lists* l)
 	return false;
 }
 
+static const uint64_t evt_zero64;
+static const uint32_t evt_zero32;
+
+/* Parameters 0-14, the same in the clone and the execve families. */
+#define EVT_PROC_COMMON 15
+static void evt_proc_common(const evt_proc_info* p, const evt_lists* l, evt_param* v)
+{
+	const evt_param common[EVT_PROC_COMMON] = {
+		evt_p_num(&p->res, 8),        /* 0 res */
+		evt_p_str(p->exe),            /* 1 exe */
+		{l->args, l->args_len},       /* 2 args */
+		evt_p_num(&p->tid, 8),        /* 3 tid */
+		evt_p_num(&p->pid, 8),        /* 4 pid */
+		evt_p_num(&p->ptid, 8),       /* 5 ptid */
+		evt_p_str(p->cwd),            /* 6 cwd */
+		evt_p_num(&evt_zero64, 8),    /* 7 fdlimit */
+		evt_p_num(&evt_zero64, 8),    /* 8 pgft_maj */
+		evt_p_num(&evt_zero64, 8),    /* 9 pgft_min */
+		evt_p_num(&evt_zero32, 4),    /* 10 vm_size */
+		evt_p_num(&evt_zero32, 4),    /* 11 vm_rss */
+		evt_p_num(&evt_zero32, 4),    /* 12 vm_swap */
+		evt_p_str(p->comm),           /* 13 comm */
+		{l->cgroups, l->cgroups_len}, /* 14 cgroups */
+	};
+	memcpy(v, common, sizeof(common));
+}
+
 static bool evt_is_clone(uint16_t type)
 {
 	return type == PPME_SYSCALL_CLONE_20_X || type == PPME_SYSCALL_FORK_20_X ||
@@ -137,31 +164,15 @@ ss_plugin_event* evt_clone_exit(uint16_t type, uint64_t ts, const evt_proc_info*
 	evt_lists l;
 	if (!evt_lists_build(p, &l))
 		return NULL;
-	static const uint64_t zero64 = 0;
-	static const uint32_t zero32 = 0;
 	evt_param v[EVT_CLONE_NPARAMS] = {
-		evt_p_num(&p->res, 8),                 /* 0 res */
-		evt_p_str(p->exe),                     /* 1 exe */
-		{l.args, l.args_len},                  /* 2 args */
-		evt_p_num(&p->tid, 8),                 /* 3 tid */
-		evt_p_num(&p->pid, 8),                 /* 4 pid */
-		evt_p_num(&p->ptid, 8),                /* 5 ptid */
-		evt_p_str(p->cwd),                     /* 6 cwd */
-		evt_p_num(&zero64, 8),                 /* 7 fdlimit */
-		evt_p_num(&zero64, 8),                 /* 8 pgft_maj */
-		evt_p_num(&zero64, 8),                 /* 9 pgft_min */
-		evt_p_num(&zero32, 4),                 /* 10 vm_size */
-		evt_p_num(&zero32, 4),                 /* 11 vm_rss */
-		evt_p_num(&zero32, 4),                 /* 12 vm_swap */
-		evt_p_str(p->comm),                    /* 13 comm */
-		{l.cgroups, l.cgroups_len},            /* 14 cgroups */
-		evt_p_num(&zero32, 4),                 /* 15 flags */
-		evt_p_num(&zero32, 4),                 /* 16 uid */
-		evt_p_num(&zero32, 4),                 /* 17 gid */
-		evt_p_num(&p->vtid, 8),                /* 18 vtid */
-		evt_p_num(&p->vpid, 8),                /* 19 vpid */
-		evt_p_num(&p->pidns_init_start_ts, 8), /* 20 pidns_init_start_ts */
+		[15] = evt_p_num(&evt_zero32, 4),             /* flags */
+		[16] = evt_p_num(&evt_zero32, 4),             /* uid */
+		[17] = evt_p_num(&evt_zero32, 4),             /* gid */
+		[18] = evt_p_num(&p->vtid, 8),                /* vtid */
+		[19] = evt_p_num(&p->vpid, 8),                /* vpid */
+		[20] = evt_p_num(&p->pidns_init_start_ts, 8), /* pidns_init_start_ts */
 	};
+	evt_proc_common(p, &l, v);
 	ss_plugin_event* e = evt_build(type, ts, (uint64_t)p->tid, EVT_CLONE_NPARAMS, v);
 	evt_lists_free(&l);
 	return e;
@@ -193,42 +204,26 @@ ss_plugin_event* evt_execve_exit(uint16_t type, uint64_t ts, const evt_proc_info
 	evt_lists l;
 	if (!evt_lists_build(p, &l))
 		return NULL;
-	static const uint64_t zero64 = 0;
-	static const uint32_t zero32 = 0;
 	/* trusted_exepath: the builder has no separate member; filename is the best source. */
 	evt_param v[EVT_EXECVE_NPARAMS] = {
-		evt_p_num(&p->res, 8),      /* 0 res */
-		evt_p_str(p->exe),          /* 1 exe */
-		{l.args, l.args_len},       /* 2 args */
-		evt_p_num(&p->tid, 8),      /* 3 tid */
-		evt_p_num(&p->pid, 8),      /* 4 pid */
-		evt_p_num(&p->ptid, 8),     /* 5 ptid */
-		evt_p_str(p->cwd),          /* 6 cwd */
-		evt_p_num(&zero64, 8),      /* 7 fdlimit */
-		evt_p_num(&zero64, 8),      /* 8 pgft_maj */
-		evt_p_num(&zero64, 8),      /* 9 pgft_min */
-		evt_p_num(&zero32, 4),      /* 10 vm_size */
-		evt_p_num(&zero32, 4),      /* 11 vm_rss */
-		evt_p_num(&zero32, 4),      /* 12 vm_swap */
-		evt_p_str(p->comm),         /* 13 comm */
-		{l.cgroups, l.cgroups_len}, /* 14 cgroups */
-		{l.env, l.env_len},         /* 15 env */
-		evt_p_num(&zero32, 4),      /* 16 tty */
-		evt_p_num(&zero64, 8),      /* 17 vpgid */
-		evt_p_num(&zero32, 4),      /* 18 loginuid */
-		evt_p_num(&zero32, 4),      /* 19 flags */
-		evt_p_num(&zero64, 8),      /* 20 cap_inheritable */
-		evt_p_num(&zero64, 8),      /* 21 cap_permitted */
-		evt_p_num(&zero64, 8),      /* 22 cap_effective */
-		evt_p_num(&zero64, 8),      /* 23 exe_ino */
-		evt_p_num(&zero64, 8),      /* 24 exe_ino_ctime */
-		evt_p_num(&zero64, 8),      /* 25 exe_ino_mtime */
-		evt_p_num(&zero32, 4),      /* 26 uid */
-		evt_p_str(p->filename),     /* 27 trusted_exepath */
-		evt_p_num(&zero64, 8),      /* 28 pgid */
-		evt_p_num(&zero32, 4),      /* 29 gid */
-		evt_p_str(p->filename),     /* 30 filename (293 only) */
+		[15] = {l.env, l.env_len},        /* env */
+		[16] = evt_p_num(&evt_zero32, 4), /* tty */
+		[17] = evt_p_num(&evt_zero64, 8), /* vpgid */
+		[18] = evt_p_num(&evt_zero32, 4), /* loginuid */
+		[19] = evt_p_num(&evt_zero32, 4), /* flags */
+		[20] = evt_p_num(&evt_zero64, 8), /* cap_inheritable */
+		[21] = evt_p_num(&evt_zero64, 8), /* cap_permitted */
+		[22] = evt_p_num(&evt_zero64, 8), /* cap_effective */
+		[23] = evt_p_num(&evt_zero64, 8), /* exe_ino */
+		[24] = evt_p_num(&evt_zero64, 8), /* exe_ino_ctime */
+		[25] = evt_p_num(&evt_zero64, 8), /* exe_ino_mtime */
+		[26] = evt_p_num(&evt_zero32, 4), /* uid */
+		[27] = evt_p_str(p->filename),    /* trusted_exepath */
+		[28] = evt_p_num(&evt_zero64, 8), /* pgid */
+		[29] = evt_p_num(&evt_zero32, 4), /* gid */
+		[30] = evt_p_str(p->filename),    /* filename (293 only) */
 	};
+	evt_proc_common(p, &l, v);
 	ss_plugin_event* e = evt_build(type, ts, (uint64_t)p->tid, n, v);
 	evt_lists_free(&l);
 	return e;
@@ -244,9 +239,8 @@ ss_plugin_event* evt_procexit(uint64_t ts, uint64_t tid, int64_t status)
 {
 	/* ret mirrors status; no signal, no core dump, reaper unknown (0). */
 	static const uint8_t zero8 = 0;
-	static const int64_t zero64 = 0;
 	evt_param v[5] = {evt_p_num(&status, 8), evt_p_num(&status, 8), evt_p_num(&zero8, 1),
-	                  evt_p_num(&zero8, 1), evt_p_num(&zero64, 8)};
+	                  evt_p_num(&zero8, 1), evt_p_num(&evt_zero64, 8)};
 	return evt_build(PPME_PROCEXIT_1_E, ts, tid, 5, v);
 }
 
