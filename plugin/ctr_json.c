@@ -7,9 +7,9 @@
  * caller can log it). Only unparsable text, a non-object, or OOM fail.
  */
 #include "ctr_json.h"
+#include "errbuf.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,22 +76,12 @@ typedef struct decoder {
 	bool oom;
 } decoder;
 
-static void set_err(char* err, size_t errlen, const char* fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static void wrong_type(decoder* d, const char* key)
 {
 	if (d->warned)
 		return;
 	d->warned = true;
-	set_err(d->err, d->errlen, "ignored key \"%s\": wrong type or out of range", key);
+	errbuf_set(d->err, d->errlen, "ignored key \"%s\": wrong type or out of range", key);
 }
 
 /* Member `key` of obj; NULL when absent or null (both mean "keep the default"). */
@@ -386,7 +376,7 @@ static json_t* parse(const char* buf, size_t len, char* err, size_t errlen)
 		root = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
 	}
 	if (!root)
-		set_err(err, errlen, "invalid container JSON (line %d, column %d): %s", jerr.line,
+		errbuf_set(err, errlen, "invalid container JSON (line %d, column %d): %s", jerr.line,
 		        jerr.column, jerr.text);
 	return root;
 }
@@ -395,14 +385,14 @@ static json_t* parse(const char* buf, size_t len, char* err, size_t errlen)
 static const json_t* record_object(const json_t* root, char* err, size_t errlen)
 {
 	if (!json_is_object(root)) {
-		set_err(err, errlen, "container JSON is not an object");
+		errbuf_set(err, errlen, "container JSON is not an object");
 		return NULL;
 	}
 	json_t* inner = json_object_get(root, "container");
 	if (!inner)
 		return root;
 	if (!json_is_object(inner)) {
-		set_err(err, errlen, "container JSON: \"container\" is not an object");
+		errbuf_set(err, errlen, "container JSON: \"container\" is not an object");
 		return NULL;
 	}
 	return inner;
@@ -410,10 +400,10 @@ static const json_t* record_object(const json_t* root, char* err, size_t errlen)
 
 ctr_record* ctr_json_decode(const char* buf, size_t len, char* err, size_t errlen)
 {
-	set_err(err, errlen, "%s", "");
+	errbuf_set(err, errlen, "%s", "");
 	len = buf ? trim_len(buf, len) : 0;
 	if (!len) {
-		set_err(err, errlen, "container JSON is empty");
+		errbuf_set(err, errlen, "container JSON is empty");
 		return NULL;
 	}
 	json_t* root = parse(buf, len, err, errlen);
@@ -422,12 +412,12 @@ ctr_record* ctr_json_decode(const char* buf, size_t len, char* err, size_t errle
 	const json_t* obj = record_object(root, err, errlen);
 	ctr_record* r = obj ? ctr_record_new() : NULL;
 	if (obj && !r)
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 	if (r) {
 		decoder d = {.r = r, .err = err, .errlen = errlen};
 		decode_record(&d, obj);
 		if (d.oom) {
-			set_err(err, errlen, "out of memory");
+			errbuf_set(err, errlen, "out of memory");
 			ctr_record_unref(r);
 			r = NULL;
 		}

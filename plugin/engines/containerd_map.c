@@ -4,23 +4,14 @@
  */
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "containerd.h"
 #include "inspect.h"
-
-static void set_err(char* err, size_t errlen, const char* fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "errbuf.h"
+#include "jget.h"
 
 void containerd_short_id(const char* full_id, char out[CTR_SHORT_ID_LEN + 1])
 {
@@ -39,21 +30,10 @@ const char* containerd_label(const Ctrd__Container* c, const char* key)
 
 /* ---- JSON helpers (the spec is parsed with JSON_DECODE_INT_AS_REAL) ---- */
 
-static json_t* at(const json_t* o, const char* key)
-{
-	return json_is_object(o) ? json_object_get(o, key) : NULL;
-}
-
-static const char* str_at(const json_t* o, const char* key)
-{
-	json_t* v = at(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* A number as int64, saturated; false when absent or not a number. */
 static bool num_at(const json_t* o, const char* key, int64_t* out)
 {
-	json_t* v = at(o, key);
+	json_t* v = jget(o, key);
 	if (!json_is_number(v))
 		return false;
 	double d = json_number_value(v);
@@ -67,7 +47,7 @@ static bool has_option(const json_t* mount, const char* opt)
 {
 	size_t i;
 	json_t* v;
-	json_array_foreach(at(mount, "options"), i, v)
+	json_array_foreach(jget(mount, "options"), i, v)
 	{
 		if (json_is_string(v) && !strcmp(json_string_value(v), opt))
 			return true;
@@ -79,7 +59,7 @@ static const char* mode_option(const json_t* mount)
 {
 	size_t i;
 	json_t* v;
-	json_array_foreach(at(mount, "options"), i, v)
+	json_array_foreach(jget(mount, "options"), i, v)
 	{
 		if (json_is_string(v) && !strncmp(json_string_value(v), "mode=", 5))
 			return json_string_value(v) + 5;
@@ -126,8 +106,8 @@ static bool set_mounts(ctr_record* r, const json_t* mounts, const char* propagat
 	{
 		if (!json_is_object(m))
 			continue;
-		const char* src = str_at(m, "source");
-		const char* dst = str_at(m, "destination");
+		const char* src = jget_str(m, "source");
+		const char* dst = jget_str(m, "destination");
 		ctr_mount* out = &r->mounts[r->nmounts];
 		*out = (ctr_mount){
 		    .source = strdup(src ? src : ""),
@@ -152,9 +132,9 @@ static bool lists_namespace(const json_t* linux_, const char* type)
 {
 	size_t i;
 	json_t* ns;
-	json_array_foreach(at(linux_, "namespaces"), i, ns)
+	json_array_foreach(jget(linux_, "namespaces"), i, ns)
 	{
-		const char* t = str_at(ns, "type");
+		const char* t = jget_str(ns, "type");
 		if (t && !strcmp(t, type))
 			return true;
 	}
@@ -166,20 +146,20 @@ static bool is_privileged(const json_t* spec, const json_t* linux_, const json_t
 {
 	if (!json_is_object(linux_) || !json_is_object(process))
 		return false;
-	if (nonempty_array(at(linux_, "maskedPaths")) || nonempty_array(at(linux_, "readonlyPaths")))
+	if (nonempty_array(jget(linux_, "maskedPaths")) || nonempty_array(jget(linux_, "readonlyPaths")))
 		return false;
-	const char* selinux = str_at(process, "selinuxLabel");
-	const char* apparmor = str_at(process, "apparmorProfile");
+	const char* selinux = jget_str(process, "selinuxLabel");
+	const char* apparmor = jget_str(process, "apparmorProfile");
 	if ((selinux && *selinux) || (apparmor && *apparmor && strcmp(apparmor, "unconfined")))
 		return false;
-	json_t* seccomp = at(linux_, "seccomp");
+	json_t* seccomp = jget(linux_, "seccomp");
 	if (seccomp && !json_is_null(seccomp))
 		return false;
 	size_t i;
 	json_t* m;
-	json_array_foreach(at(spec, "mounts"), i, m)
+	json_array_foreach(jget(spec, "mounts"), i, m)
 	{
-		const char* type = str_at(m, "type");
+		const char* type = jget_str(m, "type");
 		if (type && (!strcmp(type, "sysfs") || !strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) &&
 		    has_option(m, "ro"))
 			return false;
@@ -189,15 +169,15 @@ static bool is_privileged(const json_t* spec, const json_t* linux_, const json_t
 
 static void set_resources(ctr_record* r, const json_t* res)
 {
-	json_t* mem = at(res, "memory");
-	json_t* cpu = at(res, "cpu");
+	json_t* mem = jget(res, "memory");
+	json_t* cpu = jget(res, "cpu");
 	int64_t v;
 	r->memory_limit = num_at(mem, "limit", &v) ? v : 0;
 	r->swap_limit = num_at(mem, "swap", &v) ? v : 0;
 	r->cpu_shares = num_at(cpu, "shares", &v) && v > 0 ? v : 1024;
 	r->cpu_period = num_at(cpu, "period", &v) && v > 0 ? v : 100000;
 	r->cpu_quota = num_at(cpu, "quota", &v) ? v : 0;
-	r->cpuset_cpu_count = inspect_cpuset_count(str_at(cpu, "cpus"));
+	r->cpuset_cpu_count = inspect_cpuset_count(jget_str(cpu, "cpus"));
 }
 
 bool containerd_apply_spec(ctr_record* r, const char* json, size_t len, char* err,
@@ -207,29 +187,30 @@ bool containerd_apply_spec(ctr_record* r, const char* json, size_t len, char* er
 	/* OCI uint64 fields (rlimits...) may exceed int64 (engines.md §2.4). */
 	json_t* spec = json_loadb(json, len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je);
 	if (!json_is_object(spec)) {
-		set_err(err, errlen, "spec: %s", spec ? "not a JSON object" : je.text);
+		errbuf_set(err, errlen, "spec: %s", spec ? "not a JSON object" : je.text);
 		json_decref(spec);
 		return false;
 	}
-	json_t* process = at(spec, "process");
-	json_t* linux_ = at(spec, "linux");
+	json_t* process = jget(spec, "process");
+	json_t* linux_ = jget(spec, "linux");
 	bool ok = true;
 	int64_t uid;
-	if (num_at(at(process, "user"), "uid", &uid)) {
+	if (num_at(jget(process, "user"), "uid", &uid)) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%lld", (long long)uid);
 		ok = ctr_str_set(&r->user, buf);
 	}
-	const char* prop = str_at(linux_, "rootfsPropagation");
-	ok = ok && set_env(r, at(process, "env")) && set_mounts(r, at(spec, "mounts"), prop ? prop : "");
+	const char* prop = jget_str(linux_, "rootfsPropagation");
+	ok = ok && set_env(r, jget(process, "env")) &&
+	     set_mounts(r, jget(spec, "mounts"), prop ? prop : "");
 	r->host_pid = !lists_namespace(linux_, "pid");
 	r->host_network = !lists_namespace(linux_, "network");
 	r->host_ipc = !lists_namespace(linux_, "ipc");
 	r->privileged = is_privileged(spec, linux_, process);
-	set_resources(r, at(linux_, "resources"));
+	set_resources(r, jget(linux_, "resources"));
 	json_decref(spec);
 	if (!ok)
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 	return ok;
 }
 
@@ -240,7 +221,7 @@ static char* spec_annotation(const Ctrd__Container* c, const char* key)
 		return NULL;
 	json_t* spec = json_loadb((const char*)c->spec->value.data, c->spec->value.len,
 	                          JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
-	const char* v = str_at(at(spec, "annotations"), key);
+	const char* v = jget_str(jget(spec, "annotations"), key);
 	char* copy = v ? strdup(v) : NULL;
 	json_decref(spec);
 	return copy;
@@ -325,13 +306,13 @@ ctr_record* containerd_record(const Ctrd__Container* c, const containerd_extra* 
 	if (err && errlen)
 		err[0] = '\0';
 	if (!c || !c->id || !*c->id) {
-		set_err(err, errlen, "container without an id");
+		errbuf_set(err, errlen, "container without an id");
 		return NULL;
 	}
 	int64_t max_len = o ? o->label_max_len : 100;
 	ctr_record* r = ctr_record_new();
 	if (!r) {
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	char sid[CTR_SHORT_ID_LEN + 1];
@@ -356,12 +337,12 @@ ctr_record* containerd_record(const Ctrd__Container* c, const containerd_extra* 
 		if (!containerd_apply_spec(r, (const char*)c->spec->value.data, c->spec->value.len, why,
 		                           sizeof(why))) {
 			ok = strcmp(why, "out of memory") != 0;
-			set_err(err, errlen, "%s: %s", c->id, why);
+			errbuf_set(err, errlen, "%s: %s", c->id, why);
 		}
 	}
 	if (!ok) {
 		ctr_record_unref(r);
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	ctr_record_finalize(r);

@@ -3,27 +3,18 @@
  * engine (cri.c) fetches, this file maps.
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cri.h"
 #include "inspect.h"
+#include "errbuf.h"
+#include "jget.h"
 
 #define DEFAULT_CPU_PERIOD 100000
 #define DEFAULT_CPU_SHARES 1024
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
-
-static void set_err(char* err, size_t errlen, const char* fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Every protobuf-c map entry has key and value members. */
 #define MAP_FIND(arr, n, k, out)                                                                   \
@@ -76,21 +67,10 @@ static json_t* parse(const char* text)
 	return j;
 }
 
-static json_t* at(const json_t* o, const char* key)
-{
-	return json_is_object(o) ? json_object_get(o, key) : NULL;
-}
-
-static const char* str_at(const json_t* o, const char* key)
-{
-	json_t* v = at(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 char* cri_info_sandbox_id(const char* info)
 {
 	json_t* doc = parse(info);
-	const char* id = str_at(doc, "sandboxID");
+	const char* id = jget_str(doc, "sandboxID");
 	char* out = id && *id ? strdup(id) : NULL;
 	json_decref(doc);
 	return out;
@@ -99,7 +79,7 @@ char* cri_info_sandbox_id(const char* info)
 char* cri_cni_json(const char* sandbox_info)
 {
 	json_t* doc = parse(sandbox_info);
-	json_t* ifs = at(at(doc, "cniResult"), "Interfaces");
+	json_t* ifs = jget(jget(doc, "cniResult"), "Interfaces");
 	if (!json_is_object(ifs)) {
 		json_decref(doc);
 		return strdup("");
@@ -156,10 +136,10 @@ bool cri_image(const char* image_ref, const char* status_image, const char* info
 	}
 	if (name && (!*name || !strncmp(name, "sha256", 6))) {
 		json_t* doc = parse(info);
-		json_t* ann = at(at(doc, "runtimeSpec"), "annotations");
+		json_t* ann = jget(jget(doc, "runtimeSpec"), "annotations");
 		const char* found = NULL;
 		for (size_t i = 0; !found && i < sizeof(IMAGE_ANNOTATIONS) / sizeof(*IMAGE_ANNOTATIONS); i++)
-			found = str_at(ann, IMAGE_ANNOTATIONS[i]);
+			found = jget_str(ann, IMAGE_ANNOTATIONS[i]);
 		if (found) {
 			free(name);
 			name = strdup(found);
@@ -327,19 +307,19 @@ static bool set_probes(ctr_record* r, const Cri__PodSandboxStatus* sb, const cha
 	const char* cfg = NULL;
 	MAP_FIND(sb->annotations, sb->n_annotations, LAST_APPLIED, cfg);
 	json_t* doc = parse(cfg);
-	json_t* ctrs = at(at(doc, "spec"), "containers");
+	json_t* ctrs = jget(jget(doc, "spec"), "containers");
 	bool ok = true;
 	size_t i;
 	json_t* c;
 	json_array_foreach(ctrs, i, c)
 	{
-		const char* name = str_at(c, "name");
+		const char* name = jget_str(c, "name");
 		if (!name || !ctr_name || strcmp(name, ctr_name))
 			continue;
 		ok = set_exec_probe(&r->probes[CTR_PROBE_LIVENESS],
-		                    at(at(at(c, "livenessProbe"), "exec"), "command")) &&
+		                    jget(jget(jget(c, "livenessProbe"), "exec"), "command")) &&
 		     set_exec_probe(&r->probes[CTR_PROBE_READINESS],
-		                    at(at(at(c, "readinessProbe"), "exec"), "command"));
+		                    jget(jget(jget(c, "readinessProbe"), "exec"), "command"));
 		break;
 	}
 	json_decref(doc);
@@ -383,8 +363,8 @@ static bool set_env(ctr_record* r, const json_t* envs)
 	json_t* e;
 	json_array_foreach(envs, i, e)
 	{
-		const char* k = str_at(e, "key");
-		const char* v = str_at(e, "value");
+		const char* k = jget_str(e, "key");
+		const char* v = jget_str(e, "value");
 		if (!k)
 			continue;
 		v = v ? v : "";
@@ -399,9 +379,9 @@ static bool set_env(ctr_record* r, const json_t* envs)
 static bool privileged(const json_t* info)
 {
 	const json_t* paths[] = {
-	    at(at(at(at(info, "runtimeSpec"), "linux"), "security_context"), "privileged"),
-	    at(at(at(at(info, "config"), "linux"), "security_context"), "privileged"),
-	    at(info, "privileged"),
+	    jget(jget(jget(jget(info, "runtimeSpec"), "linux"), "security_context"), "privileged"),
+	    jget(jget(jget(jget(info, "config"), "linux"), "security_context"), "privileged"),
+	    jget(info, "privileged"),
 	};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++)
 		if (json_is_boolean(paths[i]))
@@ -433,7 +413,7 @@ ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* inf
 	if (err && errlen)
 		err[0] = '\0';
 	if (!st || !st->id || !*st->id) {
-		set_err(err, errlen, "container status without an id");
+		errbuf_set(err, errlen, "container status without an id");
 		return NULL;
 	}
 	int64_t max_len = o ? o->label_max_len : 100;
@@ -453,7 +433,7 @@ ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* inf
 		goto fail;
 	r->created_time = st->created_at / 1000000000;
 	/* imageid: after the last ':' of config.image.image, else status.image_id */
-	const char* cfg_image = str_at(at(at(doc, "config"), "image"), "image");
+	const char* cfg_image = jget_str(jget(jget(doc, "config"), "image"), "image");
 	const char* imageid = after_last_colon(cfg_image);
 	if (!*imageid)
 		imageid = after_last_colon(st->image_id);
@@ -470,11 +450,11 @@ ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* inf
 		r->swap_limit = res->memory_swap_limit_in_bytes;
 	}
 	r->privileged = privileged(doc);
-	const char* sandbox_id = str_at(doc, "sandboxID");
+	const char* sandbox_id = jget_str(doc, "sandboxID");
 	ok = ctr_str_set(&r->name, st->metadata ? st->metadata->name : "") &&
 	     ctr_str_set(&r->imageid, imageid) && ctr_str_set(&r->user, uid) &&
 	     ctr_str_set(&r->ip, "") && ctr_str_set(&r->pod_sandbox_id, sandbox_id) &&
-	     set_env(r, at(at(doc, "config"), "envs")) && set_mounts(r, st);
+	     set_env(r, jget(jget(doc, "config"), "envs")) && set_mounts(r, st);
 	for (size_t i = 0; ok && i < st->n_labels; i++) {
 		const Cri__ContainerStatus__LabelsEntry* l = st->labels[i];
 		if (l && l->key && l->value)
@@ -494,7 +474,7 @@ ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* inf
 fail:
 	json_decref(doc);
 	ctr_record_unref(r);
-	set_err(err, errlen, "out of memory");
+	errbuf_set(err, errlen, "out of memory");
 	return NULL;
 }
 
@@ -504,7 +484,7 @@ ctr_record* cri_sandbox_record(const Cri__PodSandboxStatus* sb, const char* sb_i
 	if (err && errlen)
 		err[0] = '\0';
 	if (!sb || !sb->id || !*sb->id) {
-		set_err(err, errlen, "sandbox status without an id");
+		errbuf_set(err, errlen, "sandbox status without an id");
 		return NULL;
 	}
 	int64_t max_len = o ? o->label_max_len : 100;
@@ -519,7 +499,7 @@ ctr_record* cri_sandbox_record(const Cri__PodSandboxStatus* sb, const char* sb_i
 	}
 	if (!ok) {
 		ctr_record_unref(r);
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	ctr_record_finalize(r);

@@ -10,10 +10,11 @@
  * unparsable text, or OOM) refuses a whole document.
  */
 #include "inspect.h"
+#include "errbuf.h"
+#include "jget.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,16 +42,6 @@ static const char sha256_prefix[] = "sha256:";
 #define SHA256_PREFIX_LEN (sizeof(sha256_prefix) - 1)
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static void set_err(char* err, size_t errlen, const char* fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void clear_err(char* err, size_t errlen)
 {
@@ -112,7 +103,7 @@ static bool set_n(char** dst, const char* s, size_t n)
 static json_t* parse(const char* buf, size_t len, char* err, size_t errlen)
 {
 	if (!buf) {
-		set_err(err, errlen, "no document");
+		errbuf_set(err, errlen, "no document");
 		return NULL;
 	}
 	/* Event lines and HTTP bodies may keep their terminating NUL. */
@@ -125,38 +116,27 @@ static json_t* parse(const char* buf, size_t len, char* err, size_t errlen)
 	if (!root && json_error_code(&e) == json_error_numeric_overflow)
 		root = json_loadb(buf, len, flags | JSON_DECODE_INT_AS_REAL, &e);
 	if (!root)
-		set_err(err, errlen, "malformed JSON: %s (line %d, column %d)", e.text, e.line,
+		errbuf_set(err, errlen, "malformed JSON: %s (line %d, column %d)", e.text, e.line,
 		        e.column);
 	return root;
 }
 
-static json_t* at(const json_t* obj, const char* key)
-{
-	return json_object_get(obj, key);
-}
-
-static const char* str_at(const json_t* obj, const char* key)
-{
-	json_t* v = at(obj, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static const char* str_or_empty(const json_t* obj, const char* key)
 {
-	const char* s = str_at(obj, key);
+	const char* s = jget_str(obj, key);
 	return s ? s : "";
 }
 
 static bool str_is(const json_t* obj, const char* key, const char* want)
 {
-	const char* s = str_at(obj, key);
+	const char* s = jget_str(obj, key);
 	return s && !strcmp(s, want);
 }
 
 /* True with the value for an integer, or a real (saturated) from a re-parse. */
 static bool int_at(const json_t* obj, const char* key, int64_t* out)
 {
-	json_t* v = at(obj, key);
+	json_t* v = jget(obj, key);
 	if (json_is_integer(v)) {
 		*out = json_integer_value(v);
 		return true;
@@ -316,7 +296,7 @@ static bool parse_ipv4(const char* s, uint32_t* out)
 
 static bool set_identity(ctr_record* r, const json_t* doc)
 {
-	const char* id = str_at(doc, "Id");
+	const char* id = jget_str(doc, "Id");
 	const char* name = str_or_empty(doc, "Name");
 	if (*name == '/')
 		name++;
@@ -405,7 +385,7 @@ static bool add_mount(ctr_record* r, const json_t* m)
 		.dest = strdup(str_or_empty(m, "Destination")),
 		.mode = strdup(str_or_empty(m, "Mode")),
 		.propagation = strdup(str_or_empty(m, "Propagation")),
-		.rw = json_is_true(at(m, "RW")),
+		.rw = json_is_true(jget(m, "RW")),
 	};
 	if (out->source && out->dest && out->mode && out->propagation) {
 		r->nmounts++;
@@ -447,8 +427,8 @@ static bool container_port(const char* key, uint16_t* port)
  */
 static bool read_binding(const json_t* b, uint16_t cport, ctr_port* out)
 {
-	json_t* ip = at(b, "HostIp");
-	json_t* port = at(b, "HostPort");
+	json_t* ip = jget(b, "HostIp");
+	json_t* port = jget(b, "HostPort");
 	if (!json_is_string(port) || (ip && !json_is_string(ip)))
 		return false;
 	const char* ip_text = ip ? json_string_value(ip) : "";
@@ -506,15 +486,15 @@ static bool is_ipv4(const char* s)
  */
 static const char* doc_ip(const json_t* doc)
 {
-	json_t* ns = at(doc, "NetworkSettings");
-	const char* ip = str_at(ns, "IPAddress");
+	json_t* ns = jget(doc, "NetworkSettings");
+	const char* ip = jget_str(ns, "IPAddress");
 	if (is_ipv4(ip))
 		return ip;
 	const char *best = "", *best_name = NULL, *name;
 	json_t* net;
-	json_object_foreach(at(ns, "Networks"), name, net)
+	json_object_foreach(jget(ns, "Networks"), name, net)
 	{
-		ip = str_at(net, "IPAddress");
+		ip = jget_str(net, "IPAddress");
 		if (is_ipv4(ip) && (!best_name || strcmp(name, best_name) < 0)) {
 			best = ip;
 			best_name = name;
@@ -530,7 +510,7 @@ static bool mode_is_host(const json_t* hc, const char* key)
 
 static void set_host_config(ctr_record* r, const json_t* hc)
 {
-	r->privileged = json_is_true(at(hc, "Privileged"));
+	r->privileged = json_is_true(jget(hc, "Privileged"));
 	r->host_pid = mode_is_host(hc, "PidMode");
 	r->host_network = mode_is_host(hc, "NetworkMode");
 	r->host_ipc = mode_is_host(hc, "IpcMode");
@@ -544,7 +524,7 @@ static void set_host_config(ctr_record* r, const json_t* hc)
 	int64_t quota = int_or(hc, "CpuQuota", 0);
 	int64_t nano_quota = int_or(hc, "NanoCpus", 0) / NANO_CPUS_PER_QUOTA_US;
 	r->cpu_quota = quota > nano_quota ? quota : nano_quota;
-	r->cpuset_cpu_count = cpuset_count(str_at(hc, "CpusetCpus"));
+	r->cpuset_cpu_count = cpuset_count(jget_str(hc, "CpusetCpus"));
 }
 
 /* ---- healthcheck (§7.2) --------------------------------------------------- */
@@ -724,34 +704,34 @@ static bool repo_tag_from_tags(ctr_record* r, const json_t* tags)
 
 static bool docker_image(ctr_record* r, const json_t* doc, const json_t* img)
 {
-	const char* ref = str_or_empty(at(doc, "Config"), "Image");
-	const char* id = str_at(img, "Id");
+	const char* ref = str_or_empty(jget(doc, "Config"), "Image");
+	const char* id = jget_str(img, "Id");
 	if (!ctr_str_set(&r->image, ref) ||
-	    !ctr_str_set(&r->imageid, strip_sha256(id ? id : str_at(doc, "Image"))))
+	    !ctr_str_set(&r->imageid, strip_sha256(id ? id : jget_str(doc, "Image"))))
 		return false;
 	bool named = names_an_image(ref, r->imageid);
 	if (named && !split_reference(r, ref))
 		return false;
-	json_t* digests = at(img, "RepoDigests");
+	json_t* digests = jget(img, "RepoDigests");
 	if (!*r->imagerepo && !repo_from_digests(r, digests))
 		return false;
 	if (!*r->imagedigest && !digest_from_digests(r, digests))
 		return false;
-	return named || repo_tag_from_tags(r, at(img, "RepoTags"));
+	return named || repo_tag_from_tags(r, jget(img, "RepoTags"));
 }
 
 static bool podman_image(ctr_record* r, const json_t* doc)
 {
-	const char* ref = str_at(doc, "ImageName");
+	const char* ref = jget_str(doc, "ImageName");
 	if (!ref || !*ref)
-		ref = str_or_empty(at(doc, "Config"), "Image");
+		ref = str_or_empty(jget(doc, "Config"), "Image");
 	if (!ctr_str_set(&r->image, ref) ||
-	    !ctr_str_set(&r->imageid, strip_sha256(str_at(doc, "Image"))))
+	    !ctr_str_set(&r->imageid, strip_sha256(jget_str(doc, "Image"))))
 		return false;
 	if (names_an_image(ref, r->imageid) && !split_reference(r, ref))
 		return false;
 	/* The manifest digest libpod reports beats one parsed from the reference. */
-	const char* digest = str_at(doc, "ImageDigest");
+	const char* digest = jget_str(doc, "ImageDigest");
 	return !digest || !*digest || ctr_str_set(&r->imagedigest, digest);
 }
 
@@ -773,29 +753,30 @@ static json_t* open_inspect(const char* what, const char* buf, size_t len, char*
 		problem = why;
 	else if (!json_is_object(doc))
 		problem = "not a JSON object";
-	else if (!at(doc, "Id"))
+	else if (!jget(doc, "Id"))
 		problem = "no Id";
-	else if (!json_is_full_id(at(doc, "Id")))
+	else if (!json_is_full_id(jget(doc, "Id")))
 		problem = "Id is not 64 lowercase hex digits";
 	if (!problem)
 		return doc;
-	set_err(err, errlen, "%s: %s", what, problem);
+	errbuf_set(err, errlen, "%s: %s", what, problem);
 	json_decref(doc);
 	return NULL;
 }
 
 static bool fill_common(ctr_record* r, const json_t* doc, const inspect_opts* o, budget* b)
 {
-	json_t* cfg = at(doc, "Config");
-	json_t* net = at(doc, "NetworkSettings");
-	set_host_config(r, at(doc, "HostConfig"));
-	r->created_time = rfc3339_seconds(str_at(doc, "Created"));
+	json_t* cfg = jget(doc, "Config");
+	json_t* net = jget(doc, "NetworkSettings");
+	set_host_config(r, jget(doc, "HostConfig"));
+	r->created_time = rfc3339_seconds(jget_str(doc, "Created"));
 	r->size = int_or(doc, "SizeRw", -1);
-	return set_identity(r, doc) && ctr_str_set(&r->user, str_at(cfg, "User")) &&
-	       set_env(r, at(cfg, "Env"), b) &&
-	       set_labels(r, at(cfg, "Labels"), label_max_len(o), b) &&
-	       set_healthcheck(&r->probes[CTR_PROBE_HEALTHCHECK], at(at(cfg, "Healthcheck"), "Test")) &&
-	       set_mounts(r, at(doc, "Mounts")) && set_ports(r, at(net, "Ports")) &&
+	return set_identity(r, doc) && ctr_str_set(&r->user, jget_str(cfg, "User")) &&
+	       set_env(r, jget(cfg, "Env"), b) &&
+	       set_labels(r, jget(cfg, "Labels"), label_max_len(o), b) &&
+	       set_healthcheck(&r->probes[CTR_PROBE_HEALTHCHECK],
+	                       jget(jget(cfg, "Healthcheck"), "Test")) &&
+	       set_mounts(r, jget(doc, "Mounts")) && set_ports(r, jget(net, "Ports")) &&
 	       ctr_str_set(&r->ip, doc_ip(doc));
 }
 
@@ -805,7 +786,7 @@ static const budget full_budget = {KEPT_BYTES_MAX, KEPT_BYTES_MAX, 0, 0};
 static void note_dropped(const budget* b, char* err, size_t errlen)
 {
 	if (b->labels_dropped || b->env_dropped)
-		set_err(err, errlen, "labels over %d bytes in all: %zu dropped; environment: %zu dropped",
+		errbuf_set(err, errlen, "labels over %d bytes in all: %zu dropped; environment: %zu dropped",
 		        KEPT_BYTES_MAX, b->labels_dropped, b->env_dropped);
 }
 
@@ -813,7 +794,7 @@ static ctr_record* finish(ctr_record* r, bool ok, const budget* b, char* err, si
 {
 	if (!ok) {
 		ctr_record_unref(r);
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	ctr_record_finalize(r);
@@ -826,7 +807,7 @@ static ctr_record* finish(ctr_record* r, bool ok, const budget* b, char* err, si
 /* cri-dockerd / dockershim sandboxes (engines.md §3.4); the label is read before filtering. */
 static bool docker_is_sandbox(const ctr_record* r, const json_t* doc)
 {
-	json_t* labels = at(at(doc, "Config"), "Labels");
+	json_t* labels = jget(jget(doc, "Config"), "Labels");
 	return strstr(r->name, "k8s_POD") || str_is(labels, "io.kubernetes.docker.type", "podsandbox");
 }
 
@@ -861,7 +842,7 @@ ctr_record* inspect_podman(const char* json, size_t len, const inspect_opts* o, 
 	bool ok = r && fill_common(r, doc, o, &b) && podman_image(r, doc);
 	if (ok) {
 		r->type = CTR_TYPE_PODMAN;
-		r->is_pod_sandbox = json_is_true(at(doc, "IsInfra"));
+		r->is_pod_sandbox = json_is_true(jget(doc, "IsInfra"));
 	}
 	json_decref(doc);
 	return finish(r, ok, &b, err, errlen);
@@ -890,7 +871,7 @@ char* inspect_network_container(const char* json, size_t len)
 {
 	static const char prefix[] = "container:";
 	json_t* doc = parse(json, len, NULL, 0);
-	const char* mode = str_at(at(doc, "HostConfig"), "NetworkMode");
+	const char* mode = jget_str(jget(doc, "HostConfig"), "NetworkMode");
 	char* other = NULL;
 	if (mode && !strncmp(mode, prefix, sizeof(prefix) - 1) &&
 	    is_container_ref(mode + sizeof(prefix) - 1) && !*doc_ip(doc))
@@ -910,7 +891,7 @@ char* inspect_ip(const char* json, size_t len)
 char* inspect_image_id(const char* json, size_t len)
 {
 	json_t* doc = parse(json, len, NULL, 0);
-	json_t* image = at(doc, "Image");
+	json_t* image = jget(doc, "Image");
 	const char* s = json_string_value(image);
 	size_t n = json_string_length(image);
 	char* id = NULL;
@@ -940,7 +921,7 @@ static bool collect_ids(const json_t* list, char*** ids, size_t* count)
 	if (!out)
 		return false;
 	for (size_t i = 0; i < cap; i++) {
-		json_t* id = at(json_array_get(list, i), "Id");
+		json_t* id = jget(json_array_get(list, i), "Id");
 		if (!json_is_full_id(id))
 			continue;
 		if (!(out[n] = strdup(json_string_value(id)))) {
@@ -1014,8 +995,8 @@ void inspect_event_free(inspect_event_t* ev)
 static const char* str_either(const json_t* a, const char* akey, const json_t* b,
                               const char* bkey)
 {
-	const char* s = str_at(a, akey);
-	return s && *s ? s : str_at(b, bkey);
+	const char* s = jget_str(a, akey);
+	return s && *s ? s : jget_str(b, bkey);
 }
 
 static int64_t event_time(const json_t* ev)
@@ -1030,12 +1011,12 @@ static int64_t event_time(const json_t* ev)
 
 static bool read_event(const json_t* ev, inspect_event_t* out)
 {
-	json_t* actor = at(ev, "Actor");
-	json_t* id = at(actor, "ID");
+	json_t* actor = jget(ev, "Actor");
+	json_t* id = jget(actor, "ID");
 	if (!json_is_string(id) || !json_string_length(id))
-		id = at(ev, "id");
+		id = jget(ev, "id");
 	const char* action = str_either(ev, "Action", ev, "status");
-	const char* image = str_either(at(actor, "Attributes"), "image", ev, "from");
+	const char* image = str_either(jget(actor, "Attributes"), "image", ev, "from");
 	if (!action || !*action || !json_is_full_id(id))
 		return false;
 	memcpy(out->full_id, json_string_value(id), FULL_ID_LEN + 1);
@@ -1052,7 +1033,7 @@ bool inspect_event(const char* line, size_t len, inspect_event_t* out)
 	memset(out, 0, sizeof(*out));
 	json_t* ev = parse(line, len, NULL, 0);
 	/* libpod's unfiltered streams also carry image events, whose Actor.ID is an image id. */
-	json_t* type = at(ev, "Type");
+	json_t* type = jget(ev, "Type");
 	bool ok = json_is_object(ev) && (!type || str_is(ev, "Type", "container")) &&
 	          read_event(ev, out);
 	json_decref(ev);
