@@ -8,7 +8,8 @@ build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
             libjansson-dev libcurl4-openssl-dev libprotobuf-c-dev protobuf-c-compiler)
 engine_pkgs=(docker.io podman containerd runc busybox-static netavark aardvark-dns
              containernetworking-plugins)
-test_pkgs=(valgrind) # scripts/test.sh: leak check of plugin load/unload cycles
+test_pkgs=(valgrind   # scripts/test.sh: leak check of plugin load/unload cycles
+           debootstrap) # the Debian 11 roots of the release build and its load tests
 
 pkgs=()
 case "$what" in
