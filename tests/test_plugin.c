@@ -511,19 +511,34 @@ static ss_plugin_bool erase_while_walking(ss_plugin_table_iterator_state_t* st,
 }
 
 /*
+ * A plugin with the docker, sandbox and CRI containers cached, in that order
+ * (the docker record's last event is not the last one: only the table holds
+ * it); *t is its `containers` table. NULL on failure.
+ */
+static host* with_three_containers(const ss_plugin_table_input** t)
+{
+	host* h = open_host("{}", false);
+	*t = h ? host_plugin_table(h, "containers") : NULL;
+	if (!*t) {
+		host_free(h);
+		return NULL;
+	}
+	announce(h, "container", docker_json);
+	announce(h, "container", sandbox_json);
+	announce(h, "container", cri_json);
+	return h;
+}
+
+/*
  * A `containers` entry held (as libsinsp holds one between get_table_entry and
  * release_table_entry), then the container taken out of the table by `take`,
- * then the entry read. Another container is announced after this one, so
- * that only the table and the held entry keep its record.
+ * then the entry read.
  */
 static void hold_across(void (*take)(host* h, const ss_plugin_table_input* t), const char* by)
 {
-	host* h = open_host("{}", false);
+	const ss_plugin_table_input* t;
+	host* h = with_three_containers(&t);
 	REQUIRE(h);
-	const ss_plugin_table_input* t = host_plugin_table(h, "containers");
-	REQUIRE(t);
-	announce(h, "container", docker_json);
-	announce(h, "container", cri_json);
 	ss_plugin_table_entry_t* e = entry_of(t, by);
 	REQUIRE(e);
 	take(h, t);
@@ -589,13 +604,9 @@ TEST(pinned_container_entry_outlives_replacement)
 /* The entry an iterator callback is given stays valid while the callback erases. */
 TEST(pinned_container_entry_outlives_erase_while_walking)
 {
-	host* h = open_host("{}", false);
+	const ss_plugin_table_input* t;
+	host* h = with_three_containers(&t);
 	REQUIRE(h);
-	const ss_plugin_table_input* t = host_plugin_table(h, "containers");
-	REQUIRE(t);
-	announce(h, "container", docker_json);
-	announce(h, "container", sandbox_json);
-	announce(h, "container", cri_json);
 	erasing_walk walk = {t, 0, true};
 	CHECK(t->reader_ext->iterate_entries(t->table, erase_while_walking, &walk));
 	CHECK(walk.intact);
