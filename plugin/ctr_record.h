@@ -73,7 +73,7 @@ typedef struct ctr_probe {
 } ctr_probe;
 
 typedef struct ctr_record {
-	unsigned refs;
+	unsigned refs; /* touched by the owning thread only: no atomics (see above) */
 	uint32_t type;
 	char* id;
 	char* full_id;
