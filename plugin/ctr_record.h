@@ -1,8 +1,14 @@
 /*
  * One container's metadata ("record", container-plugin.md §6.3) and the
  * helpers that build and format it. Records are reference counted because the
- * cache and the "last container" of an extraction can both hold one.
+ * cache, the "last container" of an extraction and a `containers` table entry
+ * libsinsp holds can each keep one.
  * Every string member is non-NULL (possibly "") once a constructor returned.
+ *
+ * A record belongs to the thread that built it, and so does its count (a
+ * plain integer, as the event thread's hot path refs and unrefs): the worker's
+ * records reach the host's event thread only as JSON (async events, the
+ * initial hand-off), decoded there into records of that thread's own.
  */
 #ifndef CTR_RECORD_H
 #define CTR_RECORD_H
@@ -67,7 +73,7 @@ typedef struct ctr_probe {
 } ctr_probe;
 
 typedef struct ctr_record {
-	unsigned refs;
+	unsigned refs; /* touched by the owning thread only: no atomics (see above) */
 	uint32_t type;
 	char* id;
 	char* full_id;

@@ -269,16 +269,23 @@ static bool engines_configured(const config* c)
  */
 #define INITIAL_LIST_WAIT_MS 2000
 
+/* Decoded here, on the host's thread, from the JSON their events carry: the
+ * engines may still hold the records they built (worker_initial_records). */
 static void cache_initial(plugin_state* s)
 {
-	ctr_record** recs;
-	size_t n = worker_initial_records(s->worker, INITIAL_LIST_WAIT_MS, &recs);
+	char** docs;
+	size_t n = worker_initial_records(s->worker, INITIAL_LIST_WAIT_MS, &docs);
 	for (size_t i = 0; i < n; i++) {
-		if (!containers_get(s, recs[i]->id))
-			containers_put(s, recs[i]);
-		ctr_record_unref(recs[i]);
+		char err[256];
+		ctr_record* r = ctr_json_decode(docs[i], strlen(docs[i]), err, sizeof(err));
+		if (!r)
+			plog_warn(&s->log, "listed container not cached: %s", err);
+		else if (!containers_get(s, r->id))
+			containers_put(s, r);
+		ctr_record_unref(r);
+		free(docs[i]);
 	}
-	free(recs);
+	free(docs);
 }
 
 static int start_worker(plugin_state* s)

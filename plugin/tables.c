@@ -59,8 +59,10 @@ static ss_plugin_table_entry_t* ct_get_entry(ss_plugin_table_t* t, const ss_plug
 {
 	plugin_state* s = t;
 	/* A miss is routine (libsinsp asks for every new thread's container) and
-	 * must not overwrite the last error of something that did fail. */
-	return key && key->str ? containers_get(s, key->str) : NULL;
+	 * must not overwrite the last error of something that did fail. A hit is
+	 * pinned until ct_release: an erase, a clear, a parsed removal or a newer
+	 * record meanwhile only drops the table's own reference. */
+	return key && key->str ? ctr_record_ref(containers_get(s, key->str)) : NULL;
 }
 
 static ss_plugin_rc ct_read(ss_plugin_table_t* t, ss_plugin_table_entry_t* e,
@@ -86,26 +88,57 @@ static ss_plugin_rc ct_read(ss_plugin_table_t* t, ss_plugin_table_entry_t* e,
 static void ct_release(ss_plugin_table_t* t, ss_plugin_table_entry_t* e)
 {
 	(void)t;
-	(void)e; /* entries are cache records, pinned by the cache itself */
+	ctr_record_unref(e); /* the pin of ct_get_entry */
 }
 
-typedef struct ct_iter {
-	ss_plugin_table_iterator_func_t fn;
-	ss_plugin_table_iterator_state_t* st;
-} ct_iter;
+typedef struct ct_walk {
+	ctr_record** recs;
+	size_t n;
+} ct_walk;
 
-static bool ct_iter_cb(void* arg, const char* key, ctr_record* r)
+static bool pin_one(void* arg, const char* key, ctr_record* r)
 {
 	(void)key;
-	ct_iter* it = arg;
-	return it->fn(it->st, r) != 0;
+	ct_walk* w = arg;
+	w->recs[w->n++] = ctr_record_ref(r);
+	return true;
 }
 
+/* The record the table holds now for r's container; NULL once it left the table. */
+static ctr_record* cached_now(plugin_state* s, const ctr_record* r)
+{
+	if (r == s->host_rec)
+		return s->host_rec;
+	ctr_record* cur = containers_get(s, r->id);
+	return cur && !strcmp(cur->id, r->id) ? cur : NULL;
+}
+
+/*
+ * The callback may erase entries or clear the table as it walks: the walk goes
+ * over the records pinned beforehand, skips those taken out meanwhile, and
+ * pins the one it hands out for the time of the call.
+ */
 static ss_plugin_bool ct_iterate(ss_plugin_table_t* t, ss_plugin_table_iterator_func_t fn,
                                  ss_plugin_table_iterator_state_t* st)
 {
-	ct_iter it = {fn, st};
-	return ctr_cache_foreach(((plugin_state*)t)->cache, ct_iter_cb, &it);
+	plugin_state* s = t;
+	size_t n = ctr_cache_size(s->cache);
+	ct_walk w = {malloc((n ? n : 1) * sizeof(*w.recs)), 0};
+	if (!w.recs) {
+		plugin_set_error(s, "out of memory walking the containers table");
+		return 0;
+	}
+	ctr_cache_foreach(s->cache, pin_one, &w);
+	bool go = true;
+	for (size_t i = 0; i < w.n; i++) {
+		ctr_record* cur = go ? ctr_record_ref(cached_now(s, w.recs[i])) : NULL;
+		if (cur)
+			go = fn(st, cur) != 0;
+		ctr_record_unref(cur);
+		ctr_record_unref(w.recs[i]);
+	}
+	free(w.recs);
+	return go;
 }
 
 static ss_plugin_rc ct_erase(ss_plugin_table_t* t, const ss_plugin_state_data* key)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "ctr_json.h"
 #include "engine.h"
 
 /*
@@ -58,9 +59,10 @@ struct worker {
 	engine* engines[MAX_ENGINES];
 	size_t nengines;
 	uint64_t next_discover_ms;
-	/* Initial listing (§2.2): records reported before the first pass completed. */
+	/* Initial listing (§2.2): the JSON of the records reported before the
+	 * first pass completed (records themselves never leave this thread). */
 	bool initial_done;
-	ctr_record** initial;
+	char** initial;
 	size_t ninitial;
 };
 
@@ -78,16 +80,30 @@ static const char* report_name(engine_report what)
 	                                       : ASYNC_EVT_REMOVED;
 }
 
+/*
+ * Keeps a copy for the open's hand-off, as the JSON its event carries: the
+ * host's thread decodes its own record from it, so no record (nor its plain
+ * reference count) is ever shared with the engine that built it, which may
+ * still hold it when the open stops waiting. Encoded outside the lock: the
+ * open may be waiting for it.
+ */
 static void remember_initial(worker* w, const ctr_record* r)
 {
 	pthread_mutex_lock(&w->mu);
-	ctr_record** n = w->initial_done ? NULL
-	                                 : realloc(w->initial, (w->ninitial + 1) * sizeof(*n));
+	bool wanted = !w->initial_done;
+	pthread_mutex_unlock(&w->mu);
+	char* json = wanted ? ctr_json_encode(r) : NULL;
+	if (!json)
+		return;
+	pthread_mutex_lock(&w->mu);
+	char** n = w->initial_done ? NULL : realloc(w->initial, (w->ninitial + 1) * sizeof(*n));
 	if (n) {
 		w->initial = n;
-		w->initial[w->ninitial++] = ctr_record_ref((ctr_record*)r);
+		w->initial[w->ninitial++] = json;
+		json = NULL;
 	}
 	pthread_mutex_unlock(&w->mu);
+	free(json);
 }
 
 static void on_report(void* arg, engine_report what, const ctr_record* r)
@@ -454,7 +470,7 @@ int worker_start(worker* w)
 	return 0;
 }
 
-size_t worker_initial_records(worker* w, int timeout_ms, ctr_record*** out)
+size_t worker_initial_records(worker* w, int timeout_ms, char*** out)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -495,7 +511,7 @@ void worker_free(worker* w)
 		engine_free(w->engines[i]);
 	}
 	for (size_t i = 0; i < w->ninitial; i++)
-		ctr_record_unref(w->initial[i]);
+		free(w->initial[i]);
 	free(w->initial);
 	if (w->multi)
 		curl_multi_cleanup(w->multi);

@@ -34,9 +34,11 @@ bool worker_add_engines(worker* w);
 int worker_start(worker* w);
 /*
  * Waits (bounded) until every engine was tried once, then hands over the
- * records listed so far (the caller caches them before capture_open, §2.2).
+ * records listed so far as the JSON of their `container` events (malloc'd
+ * strings in a malloc'd array, the caller's): the caller decodes and caches
+ * them before capture_open (§2.2). Records never cross threads.
  */
-size_t worker_initial_records(worker* w, int timeout_ms, ctr_record*** out);
+size_t worker_initial_records(worker* w, int timeout_ms, char*** out);
 /* Joins the thread (no emission after return) and frees everything. */
 void worker_free(worker* w);
 

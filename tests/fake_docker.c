@@ -27,6 +27,7 @@ typedef struct fake_ctr {
 	char name[64];
 	char* doc; /* an inspect answer instead of the generated one (owned) */
 	size_t doc_len;
+	bool stall; /* every inspect answer stalls (half the document, then silence) */
 	unsigned inspects; /* under mu */
 } fake_ctr;
 
@@ -247,7 +248,7 @@ static bool route_inspect(fake_docker* d, int fd, const char* path)
 	if (take_fault(d, FAKE_DOCKER_FAULT_INSPECT_SHORT)) {
 		len = (size_t)inspect_text(doc, sizeof(doc), c->id, "partial");
 		answer(fd, 200, doc, len, len + 64);
-	} else if (take_fault(d, FAKE_DOCKER_FAULT_INSPECT_STALL)) {
+	} else if (c->stall || take_fault(d, FAKE_DOCKER_FAULT_INSPECT_STALL)) {
 		len = (size_t)inspect_text(doc, sizeof(doc), c->id, c->name);
 		answer(fd, 200, doc, len / 2, len);
 		hold(d, fd, false);
@@ -516,6 +517,14 @@ bool fake_docker_set_inspect(fake_docker* d, size_t i, const char* doc, size_t l
 	if (i >= d->nctrs || !set_copy(&d->ctrs[i].doc, doc, len))
 		return false;
 	d->ctrs[i].doc_len = len;
+	return true;
+}
+
+bool fake_docker_stall_inspect(fake_docker* d, size_t i)
+{
+	if (i >= d->nctrs)
+		return false;
+	d->ctrs[i].stall = true;
 	return true;
 }
 

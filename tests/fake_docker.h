@@ -72,6 +72,9 @@ const char* fake_docker_name(const fake_docker* d, size_t i);
 void fake_docker_set_count(fake_docker* d, size_t n);
 /* Container i's inspect answer becomes a copy of doc (instead of a generated one). */
 bool fake_docker_set_inspect(fake_docker* d, size_t i, const char* doc, size_t len);
+/* Container i's inspect answers stall from now on: half the document, then
+ * silence until the daemon stops (a daemon slow on one container of a list). */
+bool fake_docker_stall_inspect(fake_docker* d, size_t i);
 /* The list answer becomes a copy of doc (instead of one generated from the containers). */
 bool fake_docker_set_list(fake_docker* d, const char* doc);
 

@@ -406,6 +406,41 @@ TEST(engine_that_hangs)
 	report_feeds();
 }
 
+/*
+ * The open waits for the initial listing a bounded time (§2.2). A daemon slow
+ * on one container of its list makes the wait end mid-listing: the host's
+ * thread caches what was listed so far while the worker goes on with the rest
+ * on its own. Nothing the worker still holds may be touched by the host's
+ * thread meanwhile (the ThreadSanitizer stage runs this test).
+ */
+TEST(open_wait_ending_mid_listing)
+{
+	fake_docker* d = daemon_new(3);
+	REQUIRE(d);
+	REQUIRE(fake_docker_stall_inspect(d, 1));
+	REQUIRE(fake_docker_start(d));
+	uint64_t open_ms = 0;
+	host* h = open_plugin(fake_docker_socket(d), &open_ms);
+	REQUIRE(h);
+	printf("  open with a listing stalled on its 2nd container: %llu ms\n",
+	       (unsigned long long)open_ms);
+	CHECK(open_ms >= 1900 && open_ms < 3000 * SLOWDOWN); /* the wait ran out */
+	CHECK(cached(h, 0)); /* listed before the wait ran out: cached at the open */
+	feed_process(h, 0);
+	CHECK(name_is(h, 0, "ctr0")); /* with what its inspect said */
+	CHECK(!cached(h, 1) && !cached(h, 2));
+	/* The stalled inspect times out; the listing goes on and its events arrive
+	 * (no process of container 1 is fed: its lookups would stall as well). */
+	uint64_t end = now_ms() + 15000 * SLOWDOWN;
+	while (!all_cached(h, 3) && now_ms() < end) {
+		host_drain_async(h);
+		usleep(10000);
+	}
+	CHECK(all_cached(h, 3));
+	close_plugin(h);
+	fake_docker_free(d);
+}
+
 TEST(engine_answering_garbage)
 {
 	fake_docker* d = daemon_new(1);
@@ -785,7 +820,7 @@ TEST(engine_restarting_in_a_loop)
 	report_feeds();
 }
 
-TEST_MAIN(T(engine_that_hangs), T(engine_answering_garbage),
+TEST_MAIN(T(engine_that_hangs), T(open_wait_ending_mid_listing), T(engine_answering_garbage),
           T(grpc_engines_that_hang_or_answer_garbage), T(engine_answering_hostile_json),
           T(cut_list_is_unreadable_not_empty), T(engine_closing_mid_response), T(engine_sending_oversized_and_hostile_documents),
           T(engine_restarting_in_a_loop))

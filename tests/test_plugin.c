@@ -452,7 +452,9 @@ TEST(containers_table_for_libsinsp)
 	CHECK(t->reader_ext->read_entry_field(t->table, e, NULL, &out) == SS_PLUGIN_FAILURE);
 	t->reader_ext->release_table_entry(t->table, e);
 	key.str = "";
-	CHECK(t->reader_ext->get_table_entry(t->table, &key) != NULL); /* the host record */
+	e = t->reader_ext->get_table_entry(t->table, &key);
+	CHECK(e != NULL); /* the host record */
+	t->reader_ext->release_table_entry(t->table, e);
 	CHECK(t->writer_ext->erase_table_entry(t->table, &key) == SS_PLUGIN_FAILURE);
 	/* libsinsp looks up every new thread's container: a miss is no error and
 	 * leaves the last one (here the refused erase) as it was. */
@@ -464,6 +466,152 @@ TEST(containers_table_for_libsinsp)
 	CHECK_STR(api->get_last_error(host_plugin_state(h)), before);
 	CHECK(t->writer_ext->create_table_entry(t->table) == NULL);
 	CHECK(t->writer_ext->clear_table(t->table) == SS_PLUGIN_SUCCESS);
+	CHECK_INT(t->reader_ext->get_table_size(t->table), 1);
+	host_free(h);
+}
+
+/* String field `name` of a `containers` entry, as libsinsp reads it; NULL on failure. */
+static const char* entry_str(const ss_plugin_table_input* t, ss_plugin_table_entry_t* e,
+                             const char* name)
+{
+	ss_plugin_table_field_t* f = t->fields_ext->get_table_field(t->table, name,
+	                                                           SS_PLUGIN_ST_STRING);
+	ss_plugin_state_data out = {0};
+	if (!f || t->reader_ext->read_entry_field(t->table, e, f, &out) != SS_PLUGIN_SUCCESS)
+		return NULL;
+	return out.str;
+}
+
+static ss_plugin_table_entry_t* entry_of(const ss_plugin_table_input* t, const char* id)
+{
+	ss_plugin_state_data key = {.str = id};
+	return t->reader_ext->get_table_entry(t->table, &key);
+}
+
+typedef struct erasing_walk {
+	const ss_plugin_table_input* t;
+	unsigned visited;
+	bool intact;
+} erasing_walk;
+
+/* Erases the entry it is given, then everything, then reads the entry again. */
+static ss_plugin_bool erase_while_walking(ss_plugin_table_iterator_state_t* st,
+                                          ss_plugin_table_entry_t* e)
+{
+	erasing_walk* w = st;
+	char id[80];
+	snprintf(id, sizeof(id), "%s", entry_str(w->t, e, "id"));
+	ss_plugin_state_data key = {.str = id};
+	w->t->writer_ext->erase_table_entry(w->t->table, &key); /* refused for the host record */
+	w->t->writer_ext->clear_table(w->t->table);
+	const char* again = entry_str(w->t, e, "id");
+	w->intact = w->intact && again && !strcmp(again, id);
+	w->visited++;
+	return 1;
+}
+
+/*
+ * A plugin with the docker, sandbox and CRI containers cached, in that order
+ * (the docker record's last event is not the last one: only the table holds
+ * it); *t is its `containers` table. NULL on failure.
+ */
+static host* with_three_containers(const ss_plugin_table_input** t)
+{
+	host* h = open_host("{}", false);
+	*t = h ? host_plugin_table(h, "containers") : NULL;
+	if (!*t) {
+		host_free(h);
+		return NULL;
+	}
+	announce(h, "container", docker_json);
+	announce(h, "container", sandbox_json);
+	announce(h, "container", cri_json);
+	return h;
+}
+
+/*
+ * A `containers` entry held (as libsinsp holds one between get_table_entry and
+ * release_table_entry), then the container taken out of the table by `take`,
+ * then the entry read.
+ */
+static void hold_across(void (*take)(host* h, const ss_plugin_table_input* t), const char* by)
+{
+	const ss_plugin_table_input* t;
+	host* h = with_three_containers(&t);
+	REQUIRE(h);
+	ss_plugin_table_entry_t* e = entry_of(t, by);
+	REQUIRE(e);
+	take(h, t);
+	CHECK_STR(entry_str(t, e, "id"), "7951fb549ab9");
+	CHECK_STR(entry_str(t, e, "name"), "web");
+	CHECK_STR(entry_str(t, e, "ip"), "172.17.0.2");
+	t->reader_ext->release_table_entry(t->table, e);
+	host_free(h);
+}
+
+static void take_by_erase(host* h, const ss_plugin_table_input* t)
+{
+	(void)h;
+	ss_plugin_state_data key = {.str = "7951fb549ab9"};
+	CHECK(t->writer_ext->erase_table_entry(t->table, &key) == SS_PLUGIN_SUCCESS);
+	CHECK(!entry_of(t, "7951fb549ab9"));
+}
+
+static void take_by_clear(host* h, const ss_plugin_table_input* t)
+{
+	(void)h;
+	CHECK(t->writer_ext->clear_table(t->table) == SS_PLUGIN_SUCCESS);
+	CHECK_INT(t->reader_ext->get_table_size(t->table), 1); /* the host record */
+}
+
+static void take_by_removal(host* h, const ss_plugin_table_input* t)
+{
+	announce(h, "container_removed", docker_json);
+	CHECK(!entry_of(t, "7951fb549ab9"));
+}
+
+/* A newer record of the same container replaces the held one in the table. */
+static void take_by_update(host* h, const ss_plugin_table_input* t)
+{
+	announce(h, "container", docker_json);
+	announce(h, "container", cri_json);
+	ss_plugin_table_entry_t* now = entry_of(t, "7951fb549ab9");
+	CHECK(now != NULL);
+	if (now)
+		t->reader_ext->release_table_entry(t->table, now);
+}
+
+TEST(pinned_container_entry_outlives_erase)
+{
+	hold_across(take_by_erase, "7951fb549ab9");
+}
+
+TEST(pinned_container_entry_outlives_clear)
+{
+	hold_across(take_by_clear, H); /* found by full id */
+}
+
+TEST(pinned_container_entry_outlives_parsed_removal)
+{
+	hold_across(take_by_removal, "7951fb549ab9");
+}
+
+TEST(pinned_container_entry_outlives_replacement)
+{
+	hold_across(take_by_update, "7951fb549ab9");
+}
+
+/* The entry an iterator callback is given stays valid while the callback erases. */
+TEST(pinned_container_entry_outlives_erase_while_walking)
+{
+	const ss_plugin_table_input* t;
+	host* h = with_three_containers(&t);
+	REQUIRE(h);
+	erasing_walk walk = {t, 0, true};
+	CHECK(t->reader_ext->iterate_entries(t->table, erase_while_walking, &walk));
+	CHECK(walk.intact);
+	/* Entries erased by an earlier callback are not visited any more. */
+	CHECK(walk.visited >= 1 && walk.visited <= 2);
 	CHECK_INT(t->reader_ext->get_table_size(t->table), 1);
 	host_free(h);
 }
@@ -646,5 +794,9 @@ TEST_MAIN(T(identity_and_fields_json), T(outcome_matrix), T(mount_selection_glob
           T(relaxed_candidates_are_host_until_confirmed), T(lxc_bpm_libvirt_records_from_the_matcher),
           T(static_container_mode), T(all_engines_disabled_still_answers),
           T(categories_of_healthcheck_processes), T(containers_table_for_libsinsp),
+          T(pinned_container_entry_outlives_erase), T(pinned_container_entry_outlives_clear),
+          T(pinned_container_entry_outlives_parsed_removal),
+          T(pinned_container_entry_outlives_replacement),
+          T(pinned_container_entry_outlives_erase_while_walking),
           T(dump_state_round_trip), T(bad_input_never_crashes_and_keeps_cache),
           T(config_errors_are_reported), T(this_machine_processes_are_host))
