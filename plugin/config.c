@@ -14,7 +14,7 @@
  */
 static const char schema_text[] =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\","
-    "\"type\":\"object\",\"additionalProperties\":false,"
+    "\"type\":[\"object\",\"null\"],\"additionalProperties\":false,"
     "\"definitions\":{"
     "\"SocketEngine\":{\"type\":\"object\",\"additionalProperties\":false,"
     "\"properties\":{\"enabled\":{\"type\":\"boolean\"},"
@@ -312,12 +312,25 @@ static int parse_root(json_t* root, config* c, char* err, size_t errlen)
 	return parse_engines(root, c, err, errlen);
 }
 
+/* True when text holds nothing but white space. */
+static bool blank(const char* text)
+{
+	return !text || text[strspn(text, " \t\r\n")] == '\0';
+}
+
 int config_parse(const char* text, config* out, char* err, size_t errlen)
 {
-	if (!text || !*text)
-		return fail(err, errlen, "cannot find the init config for the plugin%s", "");
+	/* Falco hands `init_config: {}` (and an init_config with every key
+	 * commented out) to the plugin as JSON null, and other hosts may pass
+	 * nothing: all of them mean "defaults", like {}. */
 	json_error_t jerr;
-	json_t* root = json_loads(text, 0, &jerr);
+	json_t* root = blank(text) ? json_object() : json_loads(text, JSON_DECODE_ANY, &jerr);
+	if (root && json_is_null(root)) {
+		json_decref(root);
+		root = json_object();
+	}
+	if (!root && blank(text))
+		return fail(err, errlen, "out of memory%s", "");
 	if (!root) {
 		snprintf(err, errlen, "init config is not valid JSON: %s (line %d, column %d)", jerr.text,
 		         jerr.line, jerr.column);

@@ -38,7 +38,8 @@ typedef struct config {
 const char* config_schema(void);
 
 /*
- * Parses and validates `text` (NULL or "" → error, as upstream). On failure
+ * Parses and validates `text`; NULL, blank and JSON null mean the defaults,
+ * as {} does (the forms Falco and other hosts pass for an empty init_config). On failure
  * returns -1 with a message naming the offending key in err; *out is then
  * untouched. On success *out owns its allocations (config_free).
  */

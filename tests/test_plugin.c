@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "events.h"
 #include "host.h"
 #include "proc_scan.h"
@@ -748,6 +749,52 @@ TEST(config_errors_are_reported)
 	host_free(h);
 }
 
+/*
+ * Falco turns `init_config: {}` into JSON null; an absent or empty config
+ * arrives as "" (libsinsp stubs it to {} before validating). Each passes the
+ * plugin's schema in our host and gives exactly the defaults of {}.
+ */
+TEST(empty_config_forms_mean_defaults)
+{
+	/* " \n": only the plugin's own parser sees it (libsinsp, like our host,
+	 * stubs nothing but the empty string and refuses white space as JSON). */
+	static const char* forms[] = {"null", " null\n", "", "{}", " \n"};
+	config want, got;
+	char err[256] = "";
+	REQUIRE(config_parse("{}", &want, err, sizeof(err)) == 0);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		if (strcmp(forms[i], " \n") != 0) {
+			host* h = open_host(forms[i], true);
+			CHECK(h != NULL);
+			host_free(h);
+		}
+		err[0] = '\0';
+		CHECK(config_parse(forms[i], &got, err, sizeof(err)) == 0);
+		if (err[0])
+			fprintf(stderr, "  config \"%s\": %s\n", forms[i], err);
+		if (err[0])
+			continue;
+		CHECK(got.label_max_len == want.label_max_len && got.with_size == want.with_size);
+		CHECK(got.hooks == want.hooks && got.log_level == want.log_level);
+		CHECK(got.docker.enabled && got.podman.enabled && got.containerd.enabled &&
+		      got.cri.enabled && !got.static_enabled);
+		CHECK(got.docker.nsockets == want.docker.nsockets &&
+		      got.cri.nsockets == want.cri.nsockets);
+		config_free(&got);
+	}
+	config_free(&want);
+	/* Other JSON that is not an object stays an error. */
+	static const char* bad[] = {"[]", "1", "\"x\"", "true"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		host* h = host_new();
+		REQUIRE(h);
+		REQUIRE(host_load(h, PLUGIN_SO_PATH) == 0);
+		CHECK(host_init(h, bad[i]) != 0);
+		host_free(h);
+		CHECK(config_parse(bad[i], &got, err, sizeof(err)) != 0);
+	}
+}
+
 static bool in_strict_container(int64_t pid, const char* id)
 {
 	char path[64], line[4096];
@@ -799,4 +846,5 @@ TEST_MAIN(T(identity_and_fields_json), T(outcome_matrix), T(mount_selection_glob
           T(pinned_container_entry_outlives_replacement),
           T(pinned_container_entry_outlives_erase_while_walking),
           T(dump_state_round_trip), T(bad_input_never_crashes_and_keeps_cache),
-          T(config_errors_are_reported), T(this_machine_processes_are_host))
+          T(config_errors_are_reported), T(empty_config_forms_mean_defaults),
+          T(this_machine_processes_are_host))
