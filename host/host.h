@@ -21,6 +21,8 @@
 #define HOST_ASYNC_QUEUE_CAP 4096
 
 typedef struct host host;
+/* Receives an event the host handles (async observer, dump_state). */
+typedef void (*host_event_fn)(void* arg, const ss_plugin_event* evt);
 typedef struct host_thread host_thread;
 
 /* Log sink for the host's log and the plugin's log_fn; default prints to stderr. */
@@ -76,13 +78,15 @@ int host_close(host* h);
 int host_feed(host* h, const ss_plugin_event* evt);
 /* Delivers queued async events to parse, in arrival order; returns how many. */
 size_t host_drain_async(host* h);
+/* fn sees every async event host_drain_async delivers, as the plugin sent it
+ * (header included), just before parse; NULL removes it. */
+void host_set_async_observer(host* h, host_event_fn fn, void* arg);
 /* Waits up to timeout_ms for at least one queued async event. */
 bool host_wait_async(host* h, int timeout_ms);
 /* Number of async events accepted by the handler so far. */
 uint64_t host_async_accepted(const host* h);
 
 /* Calls plugin_dump_state; every emitted event is passed to fn (validated). */
-typedef void (*host_event_fn)(void* arg, const ss_plugin_event* evt);
 int host_dump_state(host* h, host_event_fn fn, void* arg);
 
 /*

@@ -166,6 +166,12 @@ static ss_plugin_event* host_async_pop(host* h)
 	return e;
 }
 
+void host_set_async_observer(host* h, host_event_fn fn, void* arg)
+{
+	h->async_observer = fn;
+	h->async_observer_arg = arg;
+}
+
 size_t host_drain_async(host* h)
 {
 	pthread_mutex_lock(&h->async_mu);
@@ -177,6 +183,8 @@ size_t host_drain_async(host* h)
 		ss_plugin_event* e = host_async_pop(h);
 		if (!e)
 			break;
+		if (h->async_observer)
+			h->async_observer(h->async_observer_arg, e);
 		if (e->ts == UINT64_MAX)
 			e->ts = host_now_ns(); /* stamped on delivery (§9.3) */
 		host_feed_one(h, e);

@@ -115,6 +115,8 @@ struct host {
 	pthread_mutex_t dump_mu;
 	host_event_fn dump_fn;
 	void* dump_arg;
+	host_event_fn async_observer; /* sees each async event before parse (tests) */
+	void* async_observer_arg;
 
 	/* metrics: owned copies, valid until the next host_metrics */
 	ss_plugin_metric* metrics;

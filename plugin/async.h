@@ -15,7 +15,16 @@
 
 #define ASYNC_EVT_CONTAINER "container"
 #define ASYNC_EVT_REMOVED "container_removed"
-#define ASYNC_TID_LIVE 1 /* as upstream; libsinsp attaches no thread to async events */
+/*
+ * Live events carry thread id 0, which no process has: libsinsp attributes an
+ * event to the thread of its tid, and with tid 1 rules matching `container`
+ * events (e.g. a privileged container starting) reported init/systemd as the
+ * process (falco#3610; upstream moved to 0 as well). Events of
+ * plugin_dump_state keep tid 1: libsinsp consumes them while it opens a
+ * capture file, before any rule sees an event, and that is the tid capture
+ * files written so far carry.
+ */
+#define ASYNC_TID_LIVE 0
 #define ASYNC_TID_DUMP 1
 
 typedef struct async_emitter {
@@ -36,7 +45,7 @@ bool async_enabled(async_emitter* a);
  */
 bool async_emit_record(async_emitter* a, const char* name, const ctr_record* r, char* err);
 
-/* Same through an explicit handler (plugin_dump_state): real ts, tid 1. */
+/* Same through an explicit handler (plugin_dump_state): real ts, ASYNC_TID_DUMP. */
 bool async_emit_with(ss_plugin_owner_t* owner, ss_plugin_async_event_handler_t handler,
                      const char* name, const ctr_record* r, uint64_t ts, uint64_t tid, char* err);
 

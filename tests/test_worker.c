@@ -228,6 +228,34 @@ TEST(concurrent_producers_and_clean_stop)
 	host_free(h);
 }
 
-TEST_MAIN(T(unknown_container_is_looked_up_by_the_worker), T(failed_lookup_is_retried_with_backoff),
+typedef struct seen_header {
+	int events;
+	uint64_t tid;
+} seen_header;
+
+static void remember_header(void* arg, const ss_plugin_event* e)
+{
+	seen_header* s = arg;
+	s->events++;
+	s->tid = e->tid;
+}
+
+/* Live container events carry thread id 0 (no process), not init's 1. */
+TEST(live_container_event_has_no_thread)
+{
+	fake_engine f = {.fail_first = 0};
+	host* h = open_static(&f);
+	REQUIRE(h);
+	seen_header s = {0, 12345};
+	host_set_async_observer(h, remember_header, &s);
+	spawn(h, 42);
+	CHECK(pump(h, 5000));
+	CHECK_INT(s.events, 1);
+	CHECK(s.tid == 0);
+	CHECK_STR(name_of(h, 42), "late-one");
+	host_free(h);
+}
+
+TEST_MAIN(T(unknown_container_is_looked_up_by_the_worker), T(live_container_event_has_no_thread), T(failed_lookup_is_retried_with_backoff),
           T(lookups_refused_by_a_full_queue_are_asked_later),
           T(repeated_process_events_ask_once), T(concurrent_producers_and_clean_stop))
