@@ -52,8 +52,14 @@ const char* config_schema(void)
 
 static const char* const default_docker[] = {"/var/run/docker.sock", NULL};
 static const char* const default_podman[] = {"/run/podman/podman.sock", NULL};
+/* Where each distribution puts its CRI runtime: containerd and cri-o, k3s/RKE2,
+ * k0s, microk8s (snap), cri-dockerd (Docker behind CRI), and the host's
+ * containerd as Falco's chart mounts it. */
 static const char* const default_cri[] = {"/run/containerd/containerd.sock", "/run/crio/crio.sock",
                                           "/run/k3s/containerd/containerd.sock",
+                                          "/run/k0s/containerd.sock",
+                                          "/var/snap/microk8s/common/run/containerd.sock",
+                                          "/run/cri-dockerd.sock",
                                           "/run/host-containerd/containerd.sock", NULL};
 static const char* const default_containerd[] = {"/run/host-containerd/containerd.sock", NULL};
 

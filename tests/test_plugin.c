@@ -762,6 +762,14 @@ TEST(empty_config_forms_mean_defaults)
 	config want, got;
 	char err[256] = "";
 	REQUIRE(config_parse("{}", &want, err, sizeof(err)) == 0);
+	/* The CRI sockets of each distribution the README lists, in that order. */
+	static const char* cri[] = {"/run/containerd/containerd.sock", "/run/crio/crio.sock",
+	                            "/run/k3s/containerd/containerd.sock", "/run/k0s/containerd.sock",
+	                            "/var/snap/microk8s/common/run/containerd.sock",
+	                            "/run/cri-dockerd.sock", "/run/host-containerd/containerd.sock"};
+	CHECK_INT((int)want.cri.nsockets, 7);
+	for (size_t i = 0; i < want.cri.nsockets && i < 7; i++)
+		CHECK_STR(want.cri.sockets[i], cri[i]);
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		if (strcmp(forms[i], " \n") != 0) {
 			host* h = open_host(forms[i], true);
