@@ -13,6 +13,8 @@
 
 #include "ctr_json.h"
 #include "inspect.h"
+#include "rest_event.h"
+#include "values.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -109,15 +111,15 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 			fail("list ids: not a 64-hex id");
 	inspect_ids_free(ids, n);
 
-	inspect_event_t ev;
-	if (inspect_event(doc, dlen, &ev)) {
+	rest_event ev;
+	if (rest_event_parse(doc, dlen, &ev)) {
 		if (!ev.action || !ev.action[0] || !ev.image || !is_full_id(ev.full_id) ||
 		    ev.time_ns < 0)
 			fail("event fields");
 	} else if (ev.action || ev.image) {
 		fail("event refused but holds strings");
 	}
-	inspect_event_free(&ev);
+	rest_event_free(&ev);
 
 	char* other = inspect_network_container(doc, dlen);
 	if (other) {
@@ -154,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		memcpy(image, img, ilen);
 	image[ilen] = '\0';
 	/* The document as a cpuset list ("0-5,8,14"). */
-	if (inspect_cpuset_count(full) < 0)
+	if (val_cpuset_count(full) < 0)
 		fail("negative cpuset count");
 
 	uint32_t type = dlen ? (uint32_t)(uint8_t)doc[dlen - 1] % 13 : 0;

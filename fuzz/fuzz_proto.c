@@ -364,14 +364,14 @@ static void ctrd_spec_json(const parts* ps, const opts* op)
 	ctrd_build(&c, &img, NULL, op);
 
 	/* The spec applied alone to a fresh record, as containerd_record does. */
-	ctr_record* r = ctr_record_new();
-	if (!r)
+	ctr_build b;
+	if (!ctr_build_start(&b, CTR_TYPE_CONTAINERD, 100))
 		abort();
 	char err[256] = "";
-	bool ok = containerd_apply_spec(r, ps->p[0], ps->len[0], err, sizeof(err));
+	bool ok = containerd_apply_spec(&b, ps->p[0], ps->len[0], err, sizeof(err));
 	if (!ok && !err[0])
 		fail("containerd_apply_spec failed without a reason");
-	ctr_record_unref(r);
+	ctr_build_abort(&b);
 }
 
 /* ---- CRI ---- */

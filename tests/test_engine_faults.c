@@ -670,7 +670,7 @@ static void check_hostile_records(host* h)
 TEST(engine_sending_oversized_and_hostile_documents)
 {
 	static const char* const lines[] = {"unreadable inspect", "larger than the limit",
-	                                    "labels over", NULL};
+	                                    "over the record budget", NULL};
 	log_expect(lines);
 	fake_docker* d = daemon_new(6);
 	REQUIRE(d);
@@ -695,7 +695,7 @@ TEST(engine_sending_oversized_and_hostile_documents)
 	CHECK(kept);
 	CHECK(hostile_settled(h));
 	check_hostile_records(h);
-	printf("  log lines: %u unreadable inspects, %u over the size limit, %u label caps\n",
+	printf("  log lines: %u unreadable inspects, %u over the size limit, %u over the record budget\n",
 	       log_hits(0), log_hits(1), log_hits(2));
 	CHECK(log_hits(0) >= 3);
 	CHECK(log_hits(1) >= 1);
