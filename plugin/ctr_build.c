@@ -165,11 +165,24 @@ bool ctr_build_env(ctr_build* b, const char* entry)
 	return true;
 }
 
+/* A list item's string over CTR_BUILD_STR_MAX (no path is that long) reads as "". */
+static const char* capped(ctr_build* b, const char* s)
+{
+	if (!s || strnlen(s, CTR_BUILD_STR_MAX + 1) <= CTR_BUILD_STR_MAX)
+		return s;
+	b->dropped[CTR_DROP_STRING]++;
+	return "";
+}
+
 bool ctr_build_mount(ctr_build* b, const char* source, const char* dest, const char* mode,
                      const char* propagation, bool rw)
 {
 	if (b->oom)
 		return false;
+	source = capped(b, source);
+	dest = capped(b, dest);
+	mode = capped(b, mode);
+	propagation = capped(b, propagation);
 	size_t cost = esc(source) + esc(dest) + esc(mode) + esc(propagation) + MOUNT_OVERHEAD;
 	if (!spend(b, cost, CTR_DROP_MOUNT))
 		return true;

@@ -69,6 +69,7 @@ bool ctr_build_scalars(ctr_build* b);
 bool ctr_build_label(ctr_build* b, ctr_label_set set, const char* key, const char* value,
                      size_t vlen);
 bool ctr_build_env(ctr_build* b, const char* entry);
+/* A field over CTR_BUILD_STR_MAX is left empty (and counted); the mount is kept. */
 bool ctr_build_mount(ctr_build* b, const char* source, const char* dest, const char* mode,
                      const char* propagation, bool rw);
 bool ctr_build_port(ctr_build* b, uint32_t host_ip, uint16_t host_port, uint16_t container_port);
