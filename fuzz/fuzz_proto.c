@@ -24,6 +24,8 @@
 
 #include "containerd.h"
 #include "cri.h"
+#include "ctr_build.h"
+#include "ctr_id.h"
 #include "ctr_json.h"
 #include "inspect.h"
 
@@ -136,6 +138,8 @@ static void check_travel(const ctr_record* r)
 	char* t = ctr_json_encode(r);
 	if (!t)
 		fail("ctr_json_encode failed");
+	if (strlen(t) > CTR_RECORD_BUDGET)
+		fail("record over its budget");
 	char err[256];
 	ctr_record* b = ctr_json_decode(t, strlen(t), err, sizeof(err));
 	if (!b)
@@ -175,6 +179,8 @@ static void check_record(ctr_record* r, uint32_t type, const char* err)
 	}
 	if (r->type != type)
 		fail("record type");
+	if (!ctr_id_safe(r->full_id))
+		fail("record with an id the sanitizer refuses");
 	if (!r->full_id[0] || strncmp(r->id, r->full_id, CTR_SHORT_ID_LEN) ||
 	    strlen(r->id) != strnlen(r->full_id, CTR_SHORT_ID_LEN))
 		fail("id is not the short form of full_id");
@@ -320,7 +326,7 @@ static void ctrd_event(const Ctrd__Envelope* env)
 			ctrd__container_delete__free_unpacked(m, NULL);
 		}
 	}
-	if (id && *id && !strchr(id, '/')) {
+	if (ctr_id_safe(id)) {
 		ctr_record* r = inspect_minimal(CTR_TYPE_CONTAINERD, id, image ? image : "");
 		if (!r)
 			fail("inspect_minimal refused an event id the engine accepts");
@@ -441,7 +447,7 @@ static void cri_removed(uint32_t type, const char* id)
 	if (!id || !*id)
 		return;
 	ctr_record* r = inspect_minimal(type, id, "");
-	if (!r && !strchr(id, '/'))
+	if (!r && ctr_id_safe(id))
 		fail("inspect_minimal refused a CRI id");
 	check_record(r, type, NULL);
 }
