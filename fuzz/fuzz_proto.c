@@ -226,8 +226,8 @@ static void ctrd_build(const Ctrd__Container* c, const Ctrd__GetImageResponse* i
 	containerd_map_opts o = {op->label_max_len, op->with_size};
 	char err[512];
 	ctr_record* r = containerd_record(c, &x, &o, err, sizeof(err));
-	if (!r && c->id && *c->id)
-		fail("containerd_record refused a container with an id");
+	if (!r && ctr_id_safe(c->id))
+		fail("containerd_record refused a container with a safe id");
 	if (r && !op->with_size && r->size != -1)
 		fail("size without with_size");
 	check_record(r, CTR_TYPE_CONTAINERD, err);
@@ -394,8 +394,8 @@ static void cri_status_pair(const Cri__ContainerStatusResponse* cs,
 	char err[256];
 	ctr_record* r = cri_container_record(cs->status, info, ss ? ss->status : NULL,
 	                                     cri_info_sandbox(ss), &o, err, sizeof(err));
-	if (!r && cs->status->id && *cs->status->id)
-		fail("cri_container_record refused a status with an id");
+	if (!r && ctr_id_safe(cs->status->id))
+		fail("cri_container_record refused a status with a safe id");
 	check_record(r, op->cri_type, err);
 }
 
@@ -422,8 +422,8 @@ static void cri_sandbox_status(const Cri__PodSandboxStatus* sb, const char* sb_i
 	cri_map_opts o = {op->cri_type, op->label_max_len, -1};
 	char err[256];
 	ctr_record* r = cri_sandbox_record(sb, sb_info, &o, err, sizeof(err));
-	if (!r && sb->id && *sb->id)
-		fail("cri_sandbox_record refused a status with an id");
+	if (!r && ctr_id_safe(sb->id))
+		fail("cri_sandbox_record refused a status with a safe id");
 	if (r && !r->is_pod_sandbox)
 		fail("sandbox record not marked as such");
 	check_record(r, op->cri_type, err);
