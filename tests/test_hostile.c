@@ -7,7 +7,6 @@
  * The documents are generated here, not stored.
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdint.h>
 
 #include "containerd.h"
@@ -17,6 +16,7 @@
 #include "ctr_json.h"
 #include "inspect.h"
 #include "test.h"
+#include "text.h"
 
 #define ID64 "7951fb549ab99e0722a949b6c121634e1f3a36b5bacbe5392991e3b12251e6b8"
 #define IMG64 "a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6"
@@ -24,57 +24,22 @@
 #define BIG (5 * MiB)
 #define MANY 100000
 
-/* ---- a growable text, for documents too big to build through jansson -------- */
-
-typedef struct text {
-	char* p;
-	size_t len, cap;
-} text;
-
-static void reserve(text* t, size_t more)
-{
-	if (t->len + more + 1 <= t->cap)
-		return;
-	size_t cap = t->cap ? t->cap : 4096;
-	while (cap < t->len + more + 1)
-		cap *= 2;
-	if (!(t->p = realloc(t->p, cap)))
-		abort();
-	t->cap = cap;
-}
-
-__attribute__((format(printf, 2, 3))) static void add(text* t, const char* fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	reserve(t, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(t->p + t->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	t->len += (size_t)n;
-}
-
 /* A JSON string of n bytes of content: mostly letters, with quotes, backslashes and controls. */
 static void add_big_string(text* t, size_t n)
 {
 	static const char* const pieces[] = {"abcdefgh", "\\\"", "\\\\", "\\u0001", "\\n"};
-	add(t, "\"");
+	text_add(t, "\"");
 	for (size_t i = 0; i < n; i++)
-		add(t, "%s", i % 64 ? "a" : pieces[(i / 64) % 5]);
-	add(t, "\"");
+		text_add(t, "%s", i % 64 ? "a" : pieces[(i / 64) % 5]);
+	text_add(t, "\"");
 }
 
 /* Faster for megabytes: one repeated letter. */
 static void add_fill(text* t, char c, size_t n)
 {
-	reserve(t, n + 2);
-	t->p[t->len++] = '"';
-	memset(t->p + t->len, c, n);
-	t->len += n;
-	t->p[t->len++] = '"';
-	t->p[t->len] = '\0';
+	text_add(t, "\"");
+	text_fill(t, c, n);
+	text_add(t, "\"");
 }
 
 /* ---- what every record must satisfy ------------------------------------------ */
@@ -118,35 +83,35 @@ static const inspect_opts big_labels = {.label_max_len = 64 * MiB};
 /* ~60 MB: a 5 MB string in every string field the mappers read. */
 static void huge_fields_doc(text* t)
 {
-	add(t, "{\"Id\":\"" ID64 "\",\"Name\":");
+	text_add(t, "{\"Id\":\"" ID64 "\",\"Name\":");
 	add_fill(t, 'n', BIG);
-	add(t, ",\"Image\":");
+	text_add(t, ",\"Image\":");
 	add_fill(t, 'f', BIG);
-	add(t, ",\"ImageName\":");
+	text_add(t, ",\"ImageName\":");
 	add_fill(t, 'i', BIG);
-	add(t, ",\"Created\":");
+	text_add(t, ",\"Created\":");
 	add_fill(t, '2', BIG);
-	add(t, ",\"Config\":{\"User\":");
+	text_add(t, ",\"Config\":{\"User\":");
 	add_fill(t, 'u', BIG);
-	add(t, ",\"Image\":");
+	text_add(t, ",\"Image\":");
 	add_fill(t, 'm', BIG);
-	add(t, ",\"Labels\":{\"small\":\"ok\",\"big\":");
+	text_add(t, ",\"Labels\":{\"small\":\"ok\",\"big\":");
 	add_big_string(t, BIG / 4);
-	add(t, "},\"Env\":[\"A=b\",");
+	text_add(t, "},\"Env\":[\"A=b\",");
 	add_fill(t, 'e', BIG);
-	add(t, "],\"Healthcheck\":{\"Test\":[\"CMD\",");
+	text_add(t, "],\"Healthcheck\":{\"Test\":[\"CMD\",");
 	add_fill(t, 'h', BIG);
-	add(t, "]}},\"HostConfig\":{\"CpusetCpus\":");
+	text_add(t, "]}},\"HostConfig\":{\"CpusetCpus\":");
 	add_fill(t, '1', BIG);
-	add(t, ",\"NetworkMode\":");
+	text_add(t, ",\"NetworkMode\":");
 	add_fill(t, 'c', BIG);
-	add(t, "},\"Mounts\":[{\"Source\":");
+	text_add(t, "},\"Mounts\":[{\"Source\":");
 	add_fill(t, 's', BIG);
-	add(t, ",\"Destination\":\"/d\"}],\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":");
+	text_add(t, ",\"Destination\":\"/d\"}],\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":");
 	add_fill(t, '9', BIG);
-	add(t, ",\"HostPort\":\"80\"}]},\"IPAddress\":");
+	text_add(t, ",\"HostPort\":\"80\"}]},\"IPAddress\":");
 	add_fill(t, 'p', BIG);
-	add(t, "}}");
+	text_add(t, "}}");
 }
 
 TEST(docker_podman_60mb_document)
@@ -181,21 +146,21 @@ TEST(docker_podman_60mb_document)
 /* 100,000 of each list, in one document and one list per document. */
 static void many_doc(text* t, bool labels, bool env, bool mounts, bool ports)
 {
-	add(t, "{\"Id\":\"" ID64 "\",\"Name\":\"/many\",\"Config\":{\"Labels\":{");
+	text_add(t, "{\"Id\":\"" ID64 "\",\"Name\":\"/many\",\"Config\":{\"Labels\":{");
 	for (int i = 0; labels && i < MANY; i++)
-		add(t, "%s\"label.%06d\":\"value-%d\"", i ? "," : "", i, i);
-	add(t, "},\"Env\":[");
+		text_add(t, "%s\"label.%06d\":\"value-%d\"", i ? "," : "", i, i);
+	text_add(t, "},\"Env\":[");
 	for (int i = 0; env && i < MANY; i++)
-		add(t, "%s\"VAR_%06d=some value %d\"", i ? "," : "", i, i);
-	add(t, "]},\"Mounts\":[");
+		text_add(t, "%s\"VAR_%06d=some value %d\"", i ? "," : "", i, i);
+	text_add(t, "]},\"Mounts\":[");
 	for (int i = 0; mounts && i < MANY; i++)
-		add(t, "%s{\"Source\":\"/src/%d\",\"Destination\":\"/dst/%d\",\"Mode\":\"z\",\"RW\":true}",
+		text_add(t, "%s{\"Source\":\"/src/%d\",\"Destination\":\"/dst/%d\",\"Mode\":\"z\",\"RW\":true}",
 		    i ? "," : "", i, i);
-	add(t, "],\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[");
+	text_add(t, "],\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[");
 	for (int i = 0; ports && i < MANY; i++)
-		add(t, "%s{\"HostIp\":\"10.0.%d.%d\",\"HostPort\":\"%d\"}", i ? "," : "", (i >> 8) & 255,
+		text_add(t, "%s{\"HostIp\":\"10.0.%d.%d\",\"HostPort\":\"%d\"}", i ? "," : "", (i >> 8) & 255,
 		    i & 255, 1 + i % 65535);
-	add(t, "]}}}");
+	text_add(t, "]}}}");
 }
 
 static ctr_record* docker_many(bool labels, bool env, bool mounts, bool ports, char* err,
@@ -243,14 +208,14 @@ TEST(docker_100k_labels_env_mounts_ports)
 TEST(docker_escaped_label_values)
 {
 	text t = {0};
-	add(&t, "{\"Id\":\"" ID64 "\",\"Config\":{\"Labels\":{");
+	text_add(&t, "{\"Id\":\"" ID64 "\",\"Config\":{\"Labels\":{");
 	for (int i = 0; i < 20000; i++) {
-		add(&t, "%s\"k%d\":\"", i ? "," : "", i);
+		text_add(&t, "%s\"k%d\":\"", i ? "," : "", i);
 		for (int k = 0; k < 20; k++)
-			add(&t, "\\u0001");
-		add(&t, "\"");
+			text_add(&t, "\\u0001");
+		text_add(&t, "\"");
 	}
-	add(&t, "}}}");
+	text_add(&t, "}}}");
 	char err[512];
 	ctr_record* r = inspect_docker(t.p, t.len, NULL, 0, &big_labels, err, sizeof(err));
 	free(t.p);
@@ -264,13 +229,13 @@ TEST(docker_escaped_label_values)
 static ctr_record* nested_config(size_t depth, char* err, size_t errlen)
 {
 	text t = {0};
-	add(&t, "{\"Id\":\"" ID64 "\",\"Name\":\"/deep\",\"Config\":{\"Labels\":");
-	reserve(&t, 2 * depth);
+	text_add(&t, "{\"Id\":\"" ID64 "\",\"Name\":\"/deep\",\"Config\":{\"Labels\":");
+	text_reserve(&t, 2 * depth);
 	memset(t.p + t.len, '[', depth);
 	memset(t.p + t.len + depth, ']', depth);
 	t.len += 2 * depth;
 	t.p[t.len] = '\0';
-	add(&t, ",\"User\":\"root\"}}");
+	text_add(&t, ",\"User\":\"root\"}}");
 	ctr_record* r = inspect_docker(t.p, t.len, NULL, 0, NULL, err, errlen);
 	free(t.p);
 	return r;
@@ -413,20 +378,20 @@ static char* big_cstring(char c, size_t n)
 /* A spec with 100,000 mounts and env entries and 5 MB strings. */
 static void hostile_spec(text* t)
 {
-	add(t, "{\"process\":{\"user\":{\"uid\":1e300},\"env\":[");
+	text_add(t, "{\"process\":{\"user\":{\"uid\":1e300},\"env\":[");
 	for (int i = 0; i < MANY; i++)
-		add(t, "%s\"E%06d=v\"", i ? "," : "", i);
-	add(t, ",");
+		text_add(t, "%s\"E%06d=v\"", i ? "," : "", i);
+	text_add(t, ",");
 	add_fill(t, 'e', BIG);
-	add(t, "]},\"linux\":{\"rootfsPropagation\":");
+	text_add(t, "]},\"linux\":{\"rootfsPropagation\":");
 	add_fill(t, 'r', MiB);
-	add(t, ",\"resources\":{\"cpu\":{\"cpus\":");
+	text_add(t, ",\"resources\":{\"cpu\":{\"cpus\":");
 	add_fill(t, '7', BIG);
-	add(t, ",\"shares\":-1e999999}}},\"mounts\":[");
+	text_add(t, ",\"shares\":-1e999999}}},\"mounts\":[");
 	for (int i = 0; i < MANY; i++)
-		add(t, "%s{\"source\":\"/s%d\",\"destination\":\"/d%d\",\"options\":[\"ro\"]}",
+		text_add(t, "%s{\"source\":\"/s%d\",\"destination\":\"/d%d\",\"options\":[\"ro\"]}",
 		    i ? "," : "", i, i);
-	add(t, "]}");
+	text_add(t, "]}");
 }
 
 TEST(containerd_hostile_container)
@@ -554,15 +519,15 @@ TEST(cri_hostile_status)
 	sb.n_labels = MANY;
 	/* Verbose info: 100,000 env entries and a 2,040-deep member. */
 	text info = {0};
-	add(&info, "{\"sandboxID\":\"s\",\"deep\":");
+	text_add(&info, "{\"sandboxID\":\"s\",\"deep\":");
 	for (int i = 0; i < 2040; i++)
-		add(&info, "[");
+		text_add(&info, "[");
 	for (int i = 0; i < 2040; i++)
-		add(&info, "]");
-	add(&info, ",\"config\":{\"envs\":[");
+		text_add(&info, "]");
+	text_add(&info, ",\"config\":{\"envs\":[");
 	for (int i = 0; i < MANY; i++)
-		add(&info, "%s{\"key\":\"K%d\",\"value\":\"v\"}", i ? "," : "", i);
-	add(&info, "]}}");
+		text_add(&info, "%s{\"key\":\"K%d\",\"value\":\"v\"}", i ? "," : "", i);
+	text_add(&info, "]}}");
 	cri_map_opts o = {.type = CTR_TYPE_CONTAINERD, .label_max_len = 100, .size = -1};
 	char err[512];
 	ctr_record* r = cri_container_record(&st, info.p, &sb, NULL, &o, err, sizeof(err));
