@@ -12,6 +12,10 @@
  * every later call is a no-op and finish answers NULL): mappers can chain
  * them with &&.
  *
+ * A member set after ctr_build_scalars is not charged: it must be short by
+ * construction (a number, an IPv4 address); FIXED_RESERVE leaves room for a
+ * few such.
+ *
  * What was dropped is told in finish's err (the record is still returned, so
  * a caller logs a non-empty err) and counted in process-wide totals.
  */

@@ -564,6 +564,51 @@ TEST(cri_hostile_status)
 	free(le);
 }
 
+/* ---- the builder at its worst -------------------------------------------------------- */
+
+/* Every member at its most expensive encoding: the reserve and overheads must hold. */
+TEST(builder_worst_case_stays_in_budget)
+{
+	char ctl[CTR_BUILD_STR_MAX + 1];
+	memset(ctl, '\x01', CTR_BUILD_STR_MAX);
+	ctl[CTR_BUILD_STR_MAX] = '\0';
+	char small[64];
+	memset(small, '"', sizeof(small) - 1);
+	small[sizeof(small) - 1] = '\0';
+	ctr_build b;
+	REQUIRE(ctr_build_start(&b, CTR_TYPE_CRIO, 64 * MiB));
+	ctr_record* r = b.r;
+	char** members[] = {&r->name, &r->image, &r->imageid, &r->imagerepo, &r->imagetag,
+	                    &r->imagedigest, &r->user, &r->ip, &r->cni_json, &r->pod_sandbox_id,
+	                    &r->mesos_task_id};
+	for (size_t i = 0; i < sizeof(members) / sizeof(*members); i++)
+		REQUIRE(ctr_str_set(members[i], i < 2 ? ctl : small));
+	REQUIRE(ctr_str_set(&r->full_id, ID64) && ctr_str_set(&r->id, "7951fb549ab9"));
+	r->privileged = r->host_pid = r->host_network = r->host_ipc = r->is_pod_sandbox = true;
+	r->memory_limit = r->swap_limit = r->cpu_shares = r->cpu_quota = INT64_MIN;
+	r->cpu_period = r->cpuset_cpu_count = r->created_time = r->size = INT64_MIN;
+	REQUIRE(ctr_build_scalars(&b));
+	const char* argv[] = {small, small, small};
+	for (int t = 0; t < CTR_PROBE_COUNT; t++)
+		REQUIRE(ctr_build_probe(&b, (ctr_probe_type)t, argv, 3, false));
+	for (int i = 0; i < 2000; i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "\x02k%d", i);
+		REQUIRE(ctr_build_label(&b, i % 2 ? CTR_LABELS : CTR_POD_LABELS, key, small, 63));
+		REQUIRE(ctr_build_env(&b, small));
+		REQUIRE(ctr_build_mount(&b, small, "\x03", "\x04", "", true));
+		REQUIRE(ctr_build_port(&b, UINT32_MAX, UINT16_MAX, UINT16_MAX));
+	}
+	char err[256];
+	r = ctr_build_finish(&b, err, sizeof(err));
+	REQUIRE(r);
+	size_t n = check_bounded(r);
+	printf("  worst case: %zu bytes encoded; %s\n", n, err);
+	CHECK(n > CTR_RECORD_BUDGET * 9 / 10); /* filled (the charges are conservative), not merely small */
+	CHECK(strstr(err, "dropped"));
+	ctr_record_unref(r);
+}
+
 /* ---- the sanitizer ---------------------------------------------------------------- */
 
 TEST(id_sanitizer)
@@ -586,4 +631,5 @@ TEST(id_sanitizer)
 TEST_MAIN(T(docker_podman_60mb_document), T(docker_100k_labels_env_mounts_ports),
           T(docker_escaped_label_values), T(docker_deep_nesting_in_config), T(docker_nul_bytes),
           T(docker_out_of_range_numbers), T(docker_image_id_and_host_ip),
-          T(containerd_hostile_container), T(cri_hostile_status), T(id_sanitizer))
+          T(containerd_hostile_container), T(cri_hostile_status), T(builder_worst_case_stays_in_budget),
+          T(id_sanitizer))
