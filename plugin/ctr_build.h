@@ -50,7 +50,7 @@ typedef enum ctr_drop_kind {
 typedef enum ctr_label_set {
 	CTR_LABELS,     /* labels, filtered */
 	CTR_POD_LABELS, /* pod_sandbox_labels, filtered */
-	CTR_ID_LABELS,  /* labels, never filtered (pod identity, §8.4.2) */
+	CTR_ID_LABELS,  /* labels, never filtered (the pod identity labels) */
 } ctr_label_set;
 
 typedef struct ctr_build {
@@ -79,7 +79,7 @@ bool ctr_build_mount(ctr_build* b, const char* source, const char* dest, const c
 bool ctr_build_port(ctr_build* b, uint32_t host_ip, uint16_t host_port, uint16_t container_port);
 /*
  * A probe: argv[0] is the executable, the rest its arguments; normalize strips
- * matching outer quotes of each (§7.2). Kept whole or dropped whole.
+ * matching outer quotes of each. Kept whole or dropped whole.
  */
 bool ctr_build_probe(ctr_build* b, ctr_probe_type t, const char* const* argv, size_t argc,
                      bool normalize);

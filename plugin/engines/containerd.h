@@ -33,9 +33,8 @@ typedef struct containerd_extra {
  * A container (Containers/List or Get) → a finalized type-7 record with one
  * reference, within the builder's budget (ctr_build.h; what was dropped is
  * told in err). NULL (message in err) only for an id ctr_id_safe refuses or
- * OOM. An unreadable
- * spec keeps the spec-derived keys at their defaults and leaves a note in err
- * while still returning the record. x may be NULL.
+ * OOM. An unreadable spec keeps the spec-derived keys at their defaults and
+ * leaves a note in err while still returning the record. x may be NULL.
  */
 ctr_record* containerd_record(const Ctrd__Container* c, const containerd_extra* x,
                               const containerd_map_opts* o, char* err, size_t errlen);

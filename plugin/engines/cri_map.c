@@ -196,7 +196,7 @@ oom:
 
 /* ---- labels ---- */
 
-/* The pod identity labels (§8.4.2), from the sandbox; NULL values are absent. */
+/* The pod identity labels, from the sandbox; NULL values are absent. */
 typedef struct pod_identity {
 	const char* key[4];
 	const char* value[4];

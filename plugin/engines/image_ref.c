@@ -35,7 +35,7 @@ static bool names_an_image(const char* ref, const char* imageid)
 	return len != VAL_FULL_ID_LEN && strncmp(imageid, ref, len) != 0;
 }
 
-/* Recommended §8.1: repo/tag/digest as written; no tag and no digest means "latest". */
+/* repo/tag/digest as the user wrote them; no tag and no digest means "latest". */
 static bool split_reference(ctr_record* r, const char* ref)
 {
 	char *repo, *tag, *digest;

@@ -1,5 +1,5 @@
 /*
- * Image identity of a Docker or libpod container (§8.1, §8.2): which of the
+ * Image identity of a Docker or libpod container: which of the
  * names and ids the documents carry become the record's image, imageid,
  * imagerepo, imagetag and imagedigest, following the Recommended variant
  * (repo/tag as the user wrote the image).

@@ -1,5 +1,5 @@
 /*
- * Docker and libpod inspect and list documents → records (§8.1, §8.2),
+ * Docker and libpod inspect and list documents → records,
  * following the Recommended variants: `--cpus` reflected in cpu_quota, the
  * per-network IP fallback, and docker's port rule for podman too. Image
  * identity is image_ref.c's, value syntax values.c's, event lines
@@ -235,7 +235,7 @@ static bool all_strings(const json_t* arr)
 	return true;
 }
 
-/* ["CMD", exe, args…] or ["CMD-SHELL", cmd] (§7.2); NONE and anything else leave no probe. */
+/* ["CMD", exe, args…] or ["CMD-SHELL", cmd]; NONE and anything else leave no probe. */
 static bool add_healthcheck(ctr_build* b, const json_t* test)
 {
 	size_t n = json_array_size(test);

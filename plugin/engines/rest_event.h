@@ -1,6 +1,6 @@
 /*
  * One line of a Docker `/events` or libpod `/libpod/events` stream → the
- * container event the REST engine acts on (engines.md §3-§4). Pure.
+ * container event the REST engine acts on. Pure.
  */
 #ifndef REST_EVENT_H
 #define REST_EVENT_H
