@@ -24,6 +24,8 @@
 
 #include "containerd.h"
 #include "cri.h"
+#include "ctr_build.h"
+#include "ctr_id.h"
 #include "ctr_json.h"
 #include "inspect.h"
 
@@ -136,6 +138,8 @@ static void check_travel(const ctr_record* r)
 	char* t = ctr_json_encode(r);
 	if (!t)
 		fail("ctr_json_encode failed");
+	if (strlen(t) > CTR_RECORD_BUDGET)
+		fail("record over its budget");
 	char err[256];
 	ctr_record* b = ctr_json_decode(t, strlen(t), err, sizeof(err));
 	if (!b)
@@ -175,6 +179,8 @@ static void check_record(ctr_record* r, uint32_t type, const char* err)
 	}
 	if (r->type != type)
 		fail("record type");
+	if (!ctr_id_safe(r->full_id))
+		fail("record with an id the sanitizer refuses");
 	if (!r->full_id[0] || strncmp(r->id, r->full_id, CTR_SHORT_ID_LEN) ||
 	    strlen(r->id) != strnlen(r->full_id, CTR_SHORT_ID_LEN))
 		fail("id is not the short form of full_id");
@@ -220,8 +226,8 @@ static void ctrd_build(const Ctrd__Container* c, const Ctrd__GetImageResponse* i
 	containerd_map_opts o = {op->label_max_len, op->with_size};
 	char err[512];
 	ctr_record* r = containerd_record(c, &x, &o, err, sizeof(err));
-	if (!r && c->id && *c->id)
-		fail("containerd_record refused a container with an id");
+	if (!r && ctr_id_safe(c->id))
+		fail("containerd_record refused a container with a safe id");
 	if (r && !op->with_size && r->size != -1)
 		fail("size without with_size");
 	check_record(r, CTR_TYPE_CONTAINERD, err);
@@ -320,7 +326,7 @@ static void ctrd_event(const Ctrd__Envelope* env)
 			ctrd__container_delete__free_unpacked(m, NULL);
 		}
 	}
-	if (id && *id && !strchr(id, '/')) {
+	if (ctr_id_safe(id)) {
 		ctr_record* r = inspect_minimal(CTR_TYPE_CONTAINERD, id, image ? image : "");
 		if (!r)
 			fail("inspect_minimal refused an event id the engine accepts");
@@ -364,14 +370,14 @@ static void ctrd_spec_json(const parts* ps, const opts* op)
 	ctrd_build(&c, &img, NULL, op);
 
 	/* The spec applied alone to a fresh record, as containerd_record does. */
-	ctr_record* r = ctr_record_new();
-	if (!r)
+	ctr_build b;
+	if (!ctr_build_start(&b, CTR_TYPE_CONTAINERD, 100))
 		abort();
 	char err[256] = "";
-	bool ok = containerd_apply_spec(r, ps->p[0], ps->len[0], err, sizeof(err));
+	bool ok = containerd_apply_spec(&b, ps->p[0], ps->len[0], err, sizeof(err));
 	if (!ok && !err[0])
 		fail("containerd_apply_spec failed without a reason");
-	ctr_record_unref(r);
+	ctr_build_abort(&b);
 }
 
 /* ---- CRI ---- */
@@ -388,8 +394,8 @@ static void cri_status_pair(const Cri__ContainerStatusResponse* cs,
 	char err[256];
 	ctr_record* r = cri_container_record(cs->status, info, ss ? ss->status : NULL,
 	                                     cri_info_sandbox(ss), &o, err, sizeof(err));
-	if (!r && cs->status->id && *cs->status->id)
-		fail("cri_container_record refused a status with an id");
+	if (!r && ctr_id_safe(cs->status->id))
+		fail("cri_container_record refused a status with a safe id");
 	check_record(r, op->cri_type, err);
 }
 
@@ -416,8 +422,8 @@ static void cri_sandbox_status(const Cri__PodSandboxStatus* sb, const char* sb_i
 	cri_map_opts o = {op->cri_type, op->label_max_len, -1};
 	char err[256];
 	ctr_record* r = cri_sandbox_record(sb, sb_info, &o, err, sizeof(err));
-	if (!r && sb->id && *sb->id)
-		fail("cri_sandbox_record refused a status with an id");
+	if (!r && ctr_id_safe(sb->id))
+		fail("cri_sandbox_record refused a status with a safe id");
 	if (r && !r->is_pod_sandbox)
 		fail("sandbox record not marked as such");
 	check_record(r, op->cri_type, err);
@@ -441,7 +447,7 @@ static void cri_removed(uint32_t type, const char* id)
 	if (!id || !*id)
 		return;
 	ctr_record* r = inspect_minimal(type, id, "");
-	if (!r && !strchr(id, '/'))
+	if (!r && ctr_id_safe(id))
 		fail("inspect_minimal refused a CRI id");
 	check_record(r, type, NULL);
 }

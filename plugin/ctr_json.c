@@ -8,6 +8,7 @@
  */
 #include "ctr_json.h"
 #include "errbuf.h"
+#include "jget.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -366,18 +367,13 @@ static size_t trim_len(const char* buf, size_t len)
 	return len;
 }
 
+/* Label values may hold "\u0000" (kept via value_len); jget_parse's rules. */
 static json_t* parse(const char* buf, size_t len, char* err, size_t errlen)
 {
-	json_error_t jerr;
-	/* JSON_ALLOW_NUL: label values may hold "\u0000" (kept via value_len). */
-	json_t* root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);
-	if (!root && json_error_code(&jerr) == json_error_numeric_overflow) {
-		/* An integer beyond 64 bits must only cost its own key, not the record. */
-		root = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
-	}
+	char why[200];
+	json_t* root = jget_parse(buf, len, why, sizeof(why));
 	if (!root)
-		errbuf_set(err, errlen, "invalid container JSON (line %d, column %d): %s", jerr.line,
-		        jerr.column, jerr.text);
+		errbuf_set(err, errlen, "invalid container JSON: %s", why);
 	return root;
 }
 
@@ -401,8 +397,7 @@ static const json_t* record_object(const json_t* root, char* err, size_t errlen)
 ctr_record* ctr_json_decode(const char* buf, size_t len, char* err, size_t errlen)
 {
 	errbuf_set(err, errlen, "%s", "");
-	len = buf ? trim_len(buf, len) : 0;
-	if (!len) {
+	if (!buf || !trim_len(buf, len)) {
 		errbuf_set(err, errlen, "container JSON is empty");
 		return NULL;
 	}

@@ -247,10 +247,12 @@ TEST(privileged_spec)
 
 static bool priv_of(const char* spec)
 {
-	ctr_record* r = ctr_record_new();
-	bool ok = containerd_apply_spec(r, spec, strlen(spec), NULL, 0);
-	bool p = ok && r->privileged;
-	ctr_record_unref(r);
+	ctr_build b;
+	if (!ctr_build_start(&b, CTR_TYPE_CONTAINERD, 100))
+		abort();
+	bool ok = containerd_apply_spec(&b, spec, strlen(spec), NULL, 0);
+	bool p = ok && b.r->privileged;
+	ctr_build_abort(&b);
 	return p;
 }
 
@@ -276,8 +278,11 @@ TEST(no_linux_section)
 	/* Upstream crashed here (§8.3): mounts without linux → empty propagation. */
 	const char* spec = "{\"process\":{\"user\":{\"uid\":7}},\"mounts\":[{\"destination\":\"/x\","
 	                   "\"source\":\"/y\",\"type\":\"bind\",\"options\":[\"rbind\"]}]}";
-	ctr_record* r = ctr_record_new();
-	REQUIRE(containerd_apply_spec(r, spec, strlen(spec), NULL, 0));
+	ctr_build b;
+	REQUIRE(ctr_build_start(&b, CTR_TYPE_CONTAINERD, 100));
+	REQUIRE(containerd_apply_spec(&b, spec, strlen(spec), NULL, 0));
+	ctr_record* r = ctr_build_finish(&b, NULL, 0);
+	REQUIRE(r);
 	REQUIRE(r->nmounts == 1);
 	CHECK_STR(r->mounts[0].propagation, "");
 	CHECK(r->mounts[0].rw);
@@ -305,15 +310,16 @@ TEST(bad_spec_keeps_record)
 	CHECK_INT(r->nmounts, 0);
 	ctr_record_unref(r);
 	const char* not_obj = "[1,2]";
-	ctr_record* r2 = ctr_record_new();
-	CHECK(!containerd_apply_spec(r2, not_obj, strlen(not_obj), err, sizeof(err)));
-	ctr_record_unref(r2);
+	ctr_build b;
+	REQUIRE(ctr_build_start(&b, CTR_TYPE_CONTAINERD, 100));
+	CHECK(!containerd_apply_spec(&b, not_obj, strlen(not_obj), err, sizeof(err)));
+	ctr_build_abort(&b);
 	/* Numbers beyond int64 saturate instead of failing the document. */
 	const char* big = "{\"linux\":{\"resources\":{\"memory\":{\"limit\":99999999999999999999}}}}";
-	ctr_record* r3 = ctr_record_new();
-	CHECK(containerd_apply_spec(r3, big, strlen(big), NULL, 0));
-	CHECK(r3->memory_limit == INT64_MAX);
-	ctr_record_unref(r3);
+	REQUIRE(ctr_build_start(&b, CTR_TYPE_CONTAINERD, 100));
+	CHECK(containerd_apply_spec(&b, big, strlen(big), NULL, 0));
+	CHECK(b.r->memory_limit == INT64_MAX);
+	ctr_build_abort(&b);
 }
 
 TEST(ids_and_names)

@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "host.h"
 #include "inspect.h"
 #include "test.h"
+#include "text.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SANITIZED 1 /* their allocators bypass malloc_info; everything runs slower */
@@ -98,46 +98,6 @@ static size_t count_tasks(void)
 	return n;
 }
 
-/* ---- growing text (documents of any size) ------------------------------- */
-
-typedef struct text {
-	char* p;
-	size_t len, cap;
-} text;
-
-static void text_reserve(text* t, size_t more)
-{
-	if (t->len + more + 1 <= t->cap)
-		return;
-	size_t cap = t->cap ? t->cap : 256;
-	while (cap < t->len + more + 1)
-		cap *= 2;
-	t->p = realloc(t->p, cap);
-	if (!t->p)
-		abort(); /* a test without memory has nothing left to say */
-	t->cap = cap;
-}
-
-__attribute__((format(printf, 2, 3))) static void text_add(text* t, const char* fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	text_reserve(t, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(t->p + t->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	t->len += (size_t)n;
-}
-
-static void text_fill(text* t, char c, size_t n)
-{
-	text_reserve(t, n);
-	memset(t->p + t->len, c, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
 
 /* ---- what the plugin logs ----------------------------------------------- */
 
@@ -705,7 +665,7 @@ static void check_hostile_records(host* h)
 TEST(engine_sending_oversized_and_hostile_documents)
 {
 	static const char* const lines[] = {"unreadable inspect", "larger than the limit",
-	                                    "labels over", NULL};
+	                                    "over the record budget", NULL};
 	log_expect(lines);
 	fake_docker* d = daemon_new(6);
 	REQUIRE(d);
@@ -730,7 +690,7 @@ TEST(engine_sending_oversized_and_hostile_documents)
 	CHECK(kept);
 	CHECK(hostile_settled(h));
 	check_hostile_records(h);
-	printf("  log lines: %u unreadable inspects, %u over the size limit, %u label caps\n",
+	printf("  log lines: %u unreadable inspects, %u over the size limit, %u over the record budget\n",
 	       log_hits(0), log_hits(1), log_hits(2));
 	CHECK(log_hits(0) >= 3);
 	CHECK(log_hits(1) >= 1);

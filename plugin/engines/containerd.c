@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "containerd.h"
+#include "ctr_id.h"
 #include "engine.h"
 #include "grpc.h"
 #include "inspect.h"
@@ -485,17 +486,10 @@ static void ctrd_process_events(engine* e)
 	}
 }
 
-static bool safe_id(const char* id)
-{
-	size_t n = strlen(id);
-	return n > 0 && n < 128 &&
-	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
-
 static bool ctrd_lookup(engine* e, const char* id, ctr_record** out)
 {
 	*out = NULL;
-	if (!safe_id(id))
+	if (!ctr_id_safe(id))
 		return false;
 	char** names;
 	ssize_t nn = namespaces(e, &names);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "containerd.pb-c.h"
+#include "ctr_build.h"
 #include "ctr_record.h"
 
 #define CONTAINERD_CRI_KIND_LABEL "io.cri-containerd.kind"
@@ -30,20 +31,22 @@ typedef struct containerd_extra {
 
 /*
  * A container (Containers/List or Get) → a finalized type-7 record with one
- * reference. NULL (message in err) only for an empty id or OOM. An unreadable
- * spec keeps the spec-derived keys at their defaults and leaves a note in err
- * while still returning the record. x may be NULL.
+ * reference, within the builder's budget (ctr_build.h; what was dropped is
+ * told in err). NULL (message in err) only for an id ctr_id_safe refuses or
+ * OOM. An unreadable spec keeps the spec-derived keys at their defaults and
+ * leaves a note in err while still returning the record. x may be NULL.
  */
 ctr_record* containerd_record(const Ctrd__Container* c, const containerd_extra* x,
                               const containerd_map_opts* o, char* err, size_t errlen);
 
 /*
  * The spec JSON (OCI runtime spec, Container.spec.value) applied to a record
- * being built (not yet finalized): user, env, mounts, host_*, privileged,
- * resources. False with a message in err when the text is not a JSON object
- * (the record is then unchanged) or on OOM.
+ * being built (after ctr_build_scalars): user, host_*, privileged, resources,
+ * then mounts and env through the builder's budget. False with a message in
+ * err when the text is not a JSON object (the record is then unchanged) or on
+ * OOM (b->oom set).
  */
-bool containerd_apply_spec(ctr_record* r, const char* json, size_t len, char* err,
+bool containerd_apply_spec(ctr_build* b, const char* json, size_t len, char* err,
                            size_t errlen);
 
 /* The pod sandbox id: Container.sandbox, else the spec annotation (malloc'd, "" if none). */

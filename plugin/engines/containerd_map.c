@@ -3,15 +3,16 @@
  * Pure: the engine (containerd.c) fetches, this file maps.
  */
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "containerd.h"
-#include "inspect.h"
+#include "ctr_build.h"
+#include "ctr_id.h"
 #include "errbuf.h"
 #include "jget.h"
+#include "values.h"
 
 void containerd_short_id(const char* full_id, char out[CTR_SHORT_ID_LEN + 1])
 {
@@ -28,20 +29,7 @@ const char* containerd_label(const Ctrd__Container* c, const char* key)
 	return NULL;
 }
 
-/* ---- JSON helpers (the spec is parsed with JSON_DECODE_INT_AS_REAL) ---- */
-
-/* A number as int64, saturated; false when absent or not a number. */
-static bool num_at(const json_t* o, const char* key, int64_t* out)
-{
-	json_t* v = jget(o, key);
-	if (!json_is_number(v))
-		return false;
-	double d = json_number_value(v);
-	if (isnan(d))
-		return false;
-	*out = d >= 9223372036854775807.0 ? INT64_MAX : d <= -9223372036854775808.0 ? INT64_MIN : (int64_t)d;
-	return true;
-}
+/* ---- JSON helpers ---- */
 
 static bool has_option(const json_t* mount, const char* opt)
 {
@@ -74,33 +62,22 @@ static bool nonempty_array(const json_t* v)
 
 /* ---- spec → record ---- */
 
-static bool set_env(ctr_record* r, const json_t* env)
+static bool add_env(ctr_build* b, const json_t* env)
 {
-	size_t n = json_array_size(env), i;
-	if (!n)
-		return true;
-	if (!(r->env = calloc(n, sizeof(*r->env))))
-		return false;
+	size_t i;
 	json_t* v;
 	json_array_foreach(env, i, v)
 	{
-		if (!json_is_string(v))
-			continue;
-		if (!(r->env[r->nenv] = strdup(json_string_value(v))))
+		if (json_is_string(v) && !ctr_build_env(b, json_string_value(v)))
 			return false;
-		r->nenv++;
 	}
 	return true;
 }
 
 /* Propagation is the spec's rootfsPropagation for every mount; "" without a linux section. */
-static bool set_mounts(ctr_record* r, const json_t* mounts, const char* propagation)
+static bool add_mounts(ctr_build* b, const json_t* mounts, const char* propagation)
 {
-	size_t n = json_array_size(mounts), i;
-	if (!n)
-		return true;
-	if (!(r->mounts = calloc(n, sizeof(*r->mounts))))
-		return false;
+	size_t i;
 	json_t* m;
 	json_array_foreach(mounts, i, m)
 	{
@@ -108,22 +85,9 @@ static bool set_mounts(ctr_record* r, const json_t* mounts, const char* propagat
 			continue;
 		const char* src = jget_str(m, "source");
 		const char* dst = jget_str(m, "destination");
-		ctr_mount* out = &r->mounts[r->nmounts];
-		*out = (ctr_mount){
-		    .source = strdup(src ? src : ""),
-		    .dest = strdup(dst ? dst : ""),
-		    .mode = strdup(mode_option(m)),
-		    .propagation = strdup(propagation),
-		    .rw = !has_option(m, "ro"),
-		};
-		if (!out->source || !out->dest || !out->mode || !out->propagation) {
-			free(out->source);
-			free(out->dest);
-			free(out->mode);
-			free(out->propagation);
+		if (!ctr_build_mount(b, src ? src : "", dst ? dst : "", mode_option(m), propagation,
+		                     !has_option(m, "ro")))
 			return false;
-		}
-		r->nmounts++;
 	}
 	return true;
 }
@@ -172,37 +136,38 @@ static void set_resources(ctr_record* r, const json_t* res)
 	json_t* mem = jget(res, "memory");
 	json_t* cpu = jget(res, "cpu");
 	int64_t v;
-	r->memory_limit = num_at(mem, "limit", &v) ? v : 0;
-	r->swap_limit = num_at(mem, "swap", &v) ? v : 0;
-	r->cpu_shares = num_at(cpu, "shares", &v) && v > 0 ? v : 1024;
-	r->cpu_period = num_at(cpu, "period", &v) && v > 0 ? v : 100000;
-	r->cpu_quota = num_at(cpu, "quota", &v) ? v : 0;
-	r->cpuset_cpu_count = inspect_cpuset_count(jget_str(cpu, "cpus"));
+	r->memory_limit = jget_int(mem, "limit", &v) ? v : 0;
+	r->swap_limit = jget_int(mem, "swap", &v) ? v : 0;
+	r->cpu_shares = jget_int(cpu, "shares", &v) && v > 0 ? v : 1024;
+	r->cpu_period = jget_int(cpu, "period", &v) && v > 0 ? v : 100000;
+	r->cpu_quota = jget_int(cpu, "quota", &v) ? v : 0;
+	r->cpuset_cpu_count = val_cpuset_count(jget_str(cpu, "cpus"));
 }
 
-bool containerd_apply_spec(ctr_record* r, const char* json, size_t len, char* err,
+bool containerd_apply_spec(ctr_build* b, const char* json, size_t len, char* err,
                            size_t errlen)
 {
-	json_error_t je;
-	/* OCI uint64 fields (rlimits...) may exceed int64 (engines.md §2.4). */
-	json_t* spec = json_loadb(json, len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je);
+	char why[256];
+	json_t* spec = jget_parse(json, len, why, sizeof(why));
 	if (!json_is_object(spec)) {
-		errbuf_set(err, errlen, "spec: %s", spec ? "not a JSON object" : je.text);
+		errbuf_set(err, errlen, "spec: %s", spec ? "not a JSON object" : why);
 		json_decref(spec);
 		return false;
 	}
+	ctr_record* r = b->r;
 	json_t* process = jget(spec, "process");
 	json_t* linux_ = jget(spec, "linux");
-	bool ok = true;
 	int64_t uid;
-	if (num_at(jget(process, "user"), "uid", &uid)) {
+	if (jget_int(jget(process, "user"), "uid", &uid)) {
+		/* A number: short enough to be set after the build's string members. */
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%lld", (long long)uid);
-		ok = ctr_str_set(&r->user, buf);
+		if (!ctr_str_set(&r->user, buf))
+			b->oom = true;
 	}
 	const char* prop = jget_str(linux_, "rootfsPropagation");
-	ok = ok && set_env(r, jget(process, "env")) &&
-	     set_mounts(r, jget(spec, "mounts"), prop ? prop : "");
+	bool ok = !b->oom && add_mounts(b, jget(spec, "mounts"), prop ? prop : "") &&
+	          add_env(b, jget(process, "env"));
 	r->host_pid = !lists_namespace(linux_, "pid");
 	r->host_network = !lists_namespace(linux_, "network");
 	r->host_ipc = !lists_namespace(linux_, "ipc");
@@ -219,8 +184,7 @@ static char* spec_annotation(const Ctrd__Container* c, const char* key)
 {
 	if (!c->spec || !c->spec->value.data || !c->spec->value.len)
 		return NULL;
-	json_t* spec = json_loadb((const char*)c->spec->value.data, c->spec->value.len,
-	                          JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
+	json_t* spec = jget_parse((const char*)c->spec->value.data, c->spec->value.len, NULL, 0);
 	const char* v = jget_str(jget(spec, "annotations"), key);
 	char* copy = v ? strdup(v) : NULL;
 	json_decref(spec);
@@ -236,53 +200,26 @@ char* containerd_sandbox_id(const Ctrd__Container* c)
 }
 
 /*
- * Labels filtered by label_max_len (a longer value drops the label; negative
- * drops all). *arr has room for every entry of the map. A protobuf map may
- * repeat a key on the wire (the last entry wins): ctr_record_finalize keeps
- * the last one added.
+ * A protobuf map may repeat a key on the wire (the last entry wins):
+ * ctr_record_finalize keeps the last one added.
  */
-static bool add_kv(ctr_kv** arr, size_t* n, const char* key, const char* value, int64_t max_len)
+static bool add_container_labels(ctr_build* b, const Ctrd__Container* c)
 {
-	size_t vl = strlen(value);
-	if (max_len < 0 || (uint64_t)vl > (uint64_t)max_len)
-		return true;
-	ctr_kv* kv = &(*arr)[*n];
-	kv->key = strdup(key);
-	kv->value = strdup(value);
-	kv->value_len = vl;
-	if (!kv->key || !kv->value) {
-		free(kv->key);
-		free(kv->value);
-		return false;
-	}
-	(*n)++;
-	return true;
-}
-
-static bool set_container_labels(ctr_record* r, const Ctrd__Container* c, int64_t max_len)
-{
-	if (!c->n_labels)
-		return true;
-	if (!(r->labels = calloc(c->n_labels, sizeof(*r->labels))))
-		return false;
 	for (size_t i = 0; i < c->n_labels; i++) {
 		const Ctrd__Container__LabelsEntry* l = c->labels[i];
-		if (l && l->key && l->value && !add_kv(&r->labels, &r->nlabels, l->key, l->value, max_len))
+		if (l && l->key && l->value &&
+		    !ctr_build_label(b, CTR_LABELS, l->key, l->value, strlen(l->value)))
 			return false;
 	}
 	return true;
 }
 
-static bool set_sandbox_labels(ctr_record* r, const Ctrd__Sandbox* s, int64_t max_len)
+static bool add_sandbox_labels(ctr_build* b, const Ctrd__Sandbox* s)
 {
-	if (!s || !s->n_labels)
-		return true;
-	if (!(r->pod_sandbox_labels = calloc(s->n_labels, sizeof(*r->pod_sandbox_labels))))
-		return false;
-	for (size_t i = 0; i < s->n_labels; i++) {
+	for (size_t i = 0; s && i < s->n_labels; i++) {
 		const Ctrd__Sandbox__LabelsEntry* l = s->labels[i];
 		if (l && l->key && l->value &&
-		    !add_kv(&r->pod_sandbox_labels, &r->npod_sandbox_labels, l->key, l->value, max_len))
+		    !ctr_build_label(b, CTR_POD_LABELS, l->key, l->value, strlen(l->value)))
 			return false;
 	}
 	return true;
@@ -300,26 +237,14 @@ static bool set_image(ctr_record* r, const char* image, const containerd_extra* 
 	return ok;
 }
 
-ctr_record* containerd_record(const Ctrd__Container* c, const containerd_extra* x,
-                              const containerd_map_opts* o, char* err, size_t errlen)
+/* The string members and numbers the container itself gives, before the lists. */
+static bool set_members(ctr_record* r, const Ctrd__Container* c, const containerd_extra* x,
+                        const containerd_map_opts* o)
 {
-	if (err && errlen)
-		err[0] = '\0';
-	if (!c || !c->id || !*c->id) {
-		errbuf_set(err, errlen, "container without an id");
-		return NULL;
-	}
-	int64_t max_len = o ? o->label_max_len : 100;
-	ctr_record* r = ctr_record_new();
-	if (!r) {
-		errbuf_set(err, errlen, "out of memory");
-		return NULL;
-	}
 	char sid[CTR_SHORT_ID_LEN + 1];
 	containerd_short_id(c->id, sid);
 	const char* kind = containerd_label(c, CONTAINERD_CRI_KIND_LABEL);
 	char* sandbox_id = containerd_sandbox_id(c);
-	r->type = CTR_TYPE_CONTAINERD;
 	r->is_pod_sandbox = kind && !strcmp(kind, "sandbox");
 	r->created_time = c->created_at ? c->created_at->seconds : 0;
 	r->size = o && o->with_size && x && x->image_digest && *x->image_digest ? x->image_size : -1;
@@ -328,23 +253,46 @@ ctr_record* containerd_record(const Ctrd__Container* c, const containerd_extra* 
 	r->cpu_period = 100000;
 	bool ok = sandbox_id && ctr_str_set(&r->id, sid) && ctr_str_set(&r->full_id, c->id) &&
 	          ctr_str_set(&r->name, sid) && set_image(r, c->image ? c->image : "", x) &&
-	          ctr_str_set(&r->pod_sandbox_id, sandbox_id) && ctr_str_set(&r->ip, "") &&
-	          set_container_labels(r, c, max_len) &&
-	          set_sandbox_labels(r, x ? x->sandbox : NULL, max_len);
+	          ctr_str_set(&r->pod_sandbox_id, sandbox_id);
 	free(sandbox_id);
-	if (ok && c->spec && c->spec->value.data && c->spec->value.len) {
-		char why[256];
-		if (!containerd_apply_spec(r, (const char*)c->spec->value.data, c->spec->value.len, why,
-		                           sizeof(why))) {
-			ok = strcmp(why, "out of memory") != 0;
-			errbuf_set(err, errlen, "%s: %s", c->id, why);
-		}
+	return ok;
+}
+
+/* An unreadable spec leaves a note in err; false only on OOM. */
+static bool apply_spec_of(ctr_build* b, const Ctrd__Container* c, char* err, size_t errlen)
+{
+	if (!c->spec || !c->spec->value.data || !c->spec->value.len)
+		return true;
+	char why[256];
+	if (containerd_apply_spec(b, (const char*)c->spec->value.data, c->spec->value.len, why,
+	                          sizeof(why)))
+		return true;
+	errbuf_set(err, errlen, "%s: %s", c->id, why);
+	return !b->oom;
+}
+
+ctr_record* containerd_record(const Ctrd__Container* c, const containerd_extra* x,
+                              const containerd_map_opts* o, char* err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!c || !ctr_id_safe(c->id)) {
+		errbuf_set(err, errlen, "container without a valid id");
+		return NULL;
 	}
-	if (!ok) {
-		ctr_record_unref(r);
+	ctr_build b;
+	if (!ctr_build_start(&b, CTR_TYPE_CONTAINERD, o ? o->label_max_len : 100)) {
 		errbuf_set(err, errlen, "out of memory");
 		return NULL;
 	}
-	ctr_record_finalize(r);
+	char note[256] = "";
+	if (!(set_members(b.r, c, x, o) && ctr_build_scalars(&b) && add_container_labels(&b, c) &&
+	      add_sandbox_labels(&b, x ? x->sandbox : NULL) &&
+	      apply_spec_of(&b, c, note, sizeof(note))))
+		b.oom = true;
+	ctr_record* r = ctr_build_finish(&b, err, errlen);
+	/* The budget's note, if any, is the one a caller most needs; else the spec's. */
+	if (r && note[0] && err && errlen && !err[0])
+		errbuf_set(err, errlen, "%s", note);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cri.h"
+#include "ctr_id.h"
 #include "engine.h"
 #include "grpc.h"
 
@@ -132,7 +133,7 @@ static ctr_record* build_container(engine* e, const char* id, const char* sandbo
 	char err[256];
 	ctr_record* r = cri_container_record(cs->status, info, ss ? ss->status : NULL,
 	                                     cri_info_sandbox(ss), &o, err, sizeof(err));
-	if (!r)
+	if (!r || err[0]) /* refused, or kept without what went over its budget */
 		plog_warn(e->env->log, "cri %s: %s", e->socket, err);
 	free(sid);
 	unpacked_free(ss);
@@ -150,7 +151,7 @@ static ctr_record* build_sandbox(engine* e, const char* id)
 	cri_map_opts o = map_opts(e);
 	char err[256];
 	ctr_record* r = cri_sandbox_record(ss->status, cri_info_sandbox(ss), &o, err, sizeof(err));
-	if (!r)
+	if (!r || err[0])
 		plog_warn(e->env->log, "cri %s: %s", e->socket, err);
 	unpacked_free(ss);
 	return r;
@@ -360,18 +361,11 @@ static int cri_poll(engine* e)
 	return relist(e, false);
 }
 
-static bool safe_id(const char* id)
-{
-	size_t n = strlen(id);
-	return n > 0 && n < 128 &&
-	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
-
 /* By unique id prefix: a container (ListContainers filter.id), else a sandbox (pause). */
 static bool cri_lookup(engine* e, const char* id, ctr_record** out)
 {
 	*out = NULL;
-	if (!safe_id(id))
+	if (!ctr_id_safe(id))
 		return false;
 	size_t n = strlen(id);
 	Cri__ListContainersResponse* lc = list_containers(e, id);

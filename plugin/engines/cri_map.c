@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "cri.h"
-#include "inspect.h"
+#include "ctr_build.h"
+#include "ctr_id.h"
 #include "errbuf.h"
 #include "jget.h"
+#include "values.h"
 
 #define DEFAULT_CPU_PERIOD 100000
 #define DEFAULT_CPU_SHARES 1024
@@ -55,11 +57,10 @@ const char* cri_info_sandbox(const Cri__PodSandboxStatusResponse* r)
 
 /* ---- JSON helpers ---- */
 
+/* A verbose info document or annotation: an object, else NULL. */
 static json_t* parse(const char* text)
 {
-	if (!text || !*text)
-		return NULL;
-	json_t* j = json_loads(text, 0, NULL);
+	json_t* j = jget_parse_str(text, NULL, 0);
 	if (j && !json_is_object(j)) {
 		json_decref(j);
 		return NULL;
@@ -195,61 +196,67 @@ oom:
 
 /* ---- labels ---- */
 
-/* Sets key=value (replacing an existing key); max_len filters as label_max_len does. */
-/* Appends a label (a later one with the same key wins at ctr_record_finalize);
- * the array grows by doubling so a huge label map stays linear. */
-static bool kv_put(ctr_kv** arr, size_t* n, const char* key, const char* value, int64_t max_len)
+/* The pod identity labels, from the sandbox; NULL values are absent. */
+typedef struct pod_identity {
+	const char* key[4];
+	const char* value[4];
+} pod_identity;
+
+static pod_identity identity_of(const Cri__PodSandboxStatus* sb)
 {
-	size_t vl = strlen(value);
-	if (max_len < 0 || (uint64_t)vl > (uint64_t)max_len)
-		return true;
-	if (*n >= 4 ? (*n & (*n - 1)) == 0 : *n == 0) {
-		ctr_kv* grown = realloc(*arr, (*n ? 2 * *n : 4) * sizeof(**arr));
-		if (!grown)
+	const Cri__PodSandboxMetadata* m = sb ? sb->metadata : NULL;
+	return (pod_identity){
+	    {"io.kubernetes.sandbox.id", "io.kubernetes.pod.uid", "io.kubernetes.pod.name",
+	     "io.kubernetes.pod.namespace"},
+	    {sb ? sb->id : NULL, m ? m->uid : NULL, m ? m->name : NULL, m ? m->namespace_ : NULL},
+	};
+}
+
+static bool is_identity_key(const pod_identity* id, const char* key)
+{
+	for (int i = 0; i < 4; i++)
+		if (id->value[i] && !strcmp(id->key[i], key))
+			return true;
+	return false;
+}
+
+/*
+ * Always kept, whatever label_max_len says, and first, so no number of other
+ * labels can push them out of the record's budget; the record's labels of the
+ * same keys are skipped, so these win.
+ */
+static bool add_identity_labels(ctr_build* b, const pod_identity* id)
+{
+	for (int i = 0; i < 4; i++)
+		if (id->value[i] &&
+		    !ctr_build_label(b, CTR_ID_LABELS, id->key[i], id->value[i], strlen(id->value[i])))
 			return false;
-		*arr = grown;
-	}
-	char* k = strdup(key);
-	char* v = strdup(value);
-	if (!k || !v) {
-		free(k);
-		free(v);
-		return false;
-	}
-	(*arr)[*n] = (ctr_kv){k, v, vl};
-	(*n)++;
 	return true;
 }
 
-/* The pod identity labels (§8.4.2): always kept, whatever label_max_len says. */
-static bool pod_labels(ctr_record* r, const Cri__PodSandboxStatus* sb)
+/* Protobuf map entries: each has key and value members. */
+#define ADD_MAP_LABELS(b, set, arr, n, id)                                                        \
+	do {                                                                                       \
+		const pod_identity* id_ = (id);                                                    \
+		for (size_t i_ = 0; ok && i_ < (n); i_++)                                          \
+			if ((arr)[i_] && (arr)[i_]->key && (arr)[i_]->value &&                     \
+			    !(id_ && is_identity_key(id_, (arr)[i_]->key)))                        \
+				ok = ctr_build_label((b), (set), (arr)[i_]->key, (arr)[i_]->value, \
+				                     strlen((arr)[i_]->value));                    \
+	} while (0)
+
+/* The sandbox's own labels as the record's labels (sandbox records), minus identity keys. */
+static bool add_sandbox_labels(ctr_build* b, ctr_label_set set, const Cri__PodSandboxStatus* sb,
+                               const pod_identity* id)
 {
-	const Cri__PodSandboxMetadata* m = sb->metadata;
-	bool ok = !sb->id || kv_put(&r->labels, &r->nlabels, "io.kubernetes.sandbox.id", sb->id, INT64_MAX);
-	if (ok && m && m->uid)
-		ok = kv_put(&r->labels, &r->nlabels, "io.kubernetes.pod.uid", m->uid, INT64_MAX);
-	if (ok && m && m->name)
-		ok = kv_put(&r->labels, &r->nlabels, "io.kubernetes.pod.name", m->name, INT64_MAX);
-	if (ok && m && m->namespace_)
-		ok = kv_put(&r->labels, &r->nlabels, "io.kubernetes.pod.namespace", m->namespace_,
-		            INT64_MAX);
+	bool ok = true;
+	ADD_MAP_LABELS(b, set, sb->labels, sb->n_labels, id);
 	return ok;
 }
 
-static bool sandbox_labels(ctr_kv** arr, size_t* n, const Cri__PodSandboxStatus* sb,
-                           int64_t max_len)
-{
-	for (size_t i = 0; i < sb->n_labels; i++) {
-		const Cri__PodSandboxStatus__LabelsEntry* l = sb->labels[i];
-		if (l && l->key && l->value && !kv_put(arr, n, l->key, l->value, max_len))
-			return false;
-	}
-	return true;
-}
-
-/* ip, cni_json, host_* and pod_sandbox_labels: shared by containers and sandboxes. */
-static bool apply_sandbox(ctr_record* r, const Cri__PodSandboxStatus* sb, const char* sb_info,
-                          int64_t max_len)
+/* ip, cni_json, host_* and pod_sandbox_id: shared by containers and sandboxes. */
+static bool set_sandbox_members(ctr_record* r, const Cri__PodSandboxStatus* sb,
+                                const char* sb_info)
 {
 	const Cri__NamespaceOption* ns =
 	    sb->linux && sb->linux->namespaces ? sb->linux->namespaces->options : NULL;
@@ -261,27 +268,15 @@ static bool apply_sandbox(ctr_record* r, const Cri__PodSandboxStatus* sb, const 
 	char* cni = cri_cni_json(sb_info);
 	bool ok = cni && ctr_str_set(&r->cni_json, cni) &&
 	          ctr_str_set(&r->ip, sb->network && sb->network->ip ? sb->network->ip : "") &&
-	          ctr_str_set(&r->pod_sandbox_id, sb->id) &&
-	          sandbox_labels(&r->pod_sandbox_labels, &r->npod_sandbox_labels, sb, max_len) &&
-	          pod_labels(r, sb);
+	          ctr_str_set(&r->pod_sandbox_id, sb->id);
 	free(cni);
 	return ok;
 }
 
 /* ---- probes (§7.2, the Recommended CRI extension) ---- */
 
-static char* normalize(const char* s)
-{
-	size_t len = strlen(s);
-	while (len && (*s == '"' || *s == '\'') && s[len - 1] == *s) {
-		s++;
-		len = len >= 2 ? len - 2 : 0;
-	}
-	return strndup(s, len);
-}
-
 /* An exec probe's command (array of strings, at least one) → probe. */
-static bool set_exec_probe(ctr_probe* p, const json_t* cmd)
+static bool add_exec_probe(ctr_build* b, ctr_probe_type t, const json_t* cmd)
 {
 	size_t n = json_array_size(cmd);
 	if (!n)
@@ -289,20 +284,17 @@ static bool set_exec_probe(ctr_probe* p, const json_t* cmd)
 	for (size_t i = 0; i < n; i++)
 		if (!json_is_string(json_array_get(cmd, i)))
 			return true;
-	if (!(p->exe = normalize(json_string_value(json_array_get(cmd, 0)))))
+	const char** argv = calloc(n, sizeof(*argv));
+	if (!argv)
 		return false;
-	if (n > 1 && !(p->args = calloc(n - 1, sizeof(*p->args))))
-		return false;
-	for (size_t i = 1; i < n; i++) {
-		if (!(p->args[p->nargs] = normalize(json_string_value(json_array_get(cmd, i)))))
-			return false;
-		p->nargs++;
-	}
-	p->present = true;
-	return true;
+	for (size_t i = 0; i < n; i++)
+		argv[i] = json_string_value(json_array_get(cmd, i));
+	bool ok = ctr_build_probe(b, t, argv, n, true);
+	free(argv);
+	return ok;
 }
 
-static bool set_probes(ctr_record* r, const Cri__PodSandboxStatus* sb, const char* ctr_name)
+static bool add_probes(ctr_build* b, const Cri__PodSandboxStatus* sb, const char* ctr_name)
 {
 	const char* cfg = NULL;
 	MAP_FIND(sb->annotations, sb->n_annotations, LAST_APPLIED, cfg);
@@ -316,9 +308,9 @@ static bool set_probes(ctr_record* r, const Cri__PodSandboxStatus* sb, const cha
 		const char* name = jget_str(c, "name");
 		if (!name || !ctr_name || strcmp(name, ctr_name))
 			continue;
-		ok = set_exec_probe(&r->probes[CTR_PROBE_LIVENESS],
+		ok = add_exec_probe(b, CTR_PROBE_LIVENESS,
 		                    jget(jget(jget(c, "livenessProbe"), "exec"), "command")) &&
-		     set_exec_probe(&r->probes[CTR_PROBE_READINESS],
+		     add_exec_probe(b, CTR_PROBE_READINESS,
 		                    jget(jget(jget(c, "readinessProbe"), "exec"), "command"));
 		break;
 	}
@@ -333,33 +325,20 @@ static const char* propagation_name(int32_t p)
 	return p == 0 ? "private" : p == 1 ? "rslave" : p == 2 ? "rshared" : "unknown";
 }
 
-static bool set_mounts(ctr_record* r, const Cri__ContainerStatus* st)
+static bool add_mounts(ctr_build* b, const Cri__ContainerStatus* st)
 {
-	if (!st->n_mounts)
-		return true;
-	if (!(r->mounts = calloc(st->n_mounts, sizeof(*r->mounts))))
-		return false;
 	for (size_t i = 0; i < st->n_mounts; i++) {
 		const Cri__Mount* m = st->mounts[i];
-		if (!m)
-			continue;
-		ctr_mount* d = &r->mounts[r->nmounts++];
-		d->rw = !m->readonly;
-		if (!ctr_str_set(&d->source, m->host_path) || !ctr_str_set(&d->dest, m->container_path) ||
-		    !ctr_str_set(&d->mode, "") ||
-		    !ctr_str_set(&d->propagation, propagation_name(m->propagation)))
+		if (m && !ctr_build_mount(b, m->host_path, m->container_path, "",
+		                          propagation_name(m->propagation), !m->readonly))
 			return false;
 	}
 	return true;
 }
 
-static bool set_env(ctr_record* r, const json_t* envs)
+static bool add_env(ctr_build* b, const json_t* envs)
 {
-	size_t n = json_array_size(envs), i;
-	if (!n)
-		return true;
-	if (!(r->env = calloc(n, sizeof(*r->env))))
-		return false;
+	size_t i;
 	json_t* e;
 	json_array_foreach(envs, i, e)
 	{
@@ -369,9 +348,14 @@ static bool set_env(ctr_record* r, const json_t* envs)
 			continue;
 		v = v ? v : "";
 		size_t len = strlen(k) + strlen(v) + 2;
-		if (!(r->env[r->nenv] = malloc(len)))
+		char* entry = malloc(len);
+		if (!entry)
 			return false;
-		snprintf(r->env[r->nenv++], len, "%s=%s", k, v);
+		snprintf(entry, len, "%s=%s", k, v);
+		bool ok = ctr_build_env(b, entry);
+		free(entry);
+		if (!ok)
+			return false;
 	}
 	return true;
 }
@@ -395,113 +379,124 @@ static const char* after_last_colon(const char* s)
 	return c ? c + 1 : s ? s : "";
 }
 
-static bool set_identity(ctr_record* r, const char* full_id, const cri_map_opts* o)
+/* A record of the runtime's type with its ids, or false (err set) for an unsafe id or OOM. */
+static bool start(ctr_build* b, const char* full_id, const cri_map_opts* o, const char* what,
+                  char* err, size_t errlen)
 {
+	if (err && errlen)
+		err[0] = '\0';
+	if (!ctr_id_safe(full_id)) {
+		errbuf_set(err, errlen, "%s without a valid id", what);
+		return false;
+	}
 	char sid[CTR_SHORT_ID_LEN + 1];
 	size_t n = strnlen(full_id, CTR_SHORT_ID_LEN);
 	memcpy(sid, full_id, n);
 	sid[n] = '\0';
-	r->type = o ? o->type : CTR_TYPE_CRI;
-	r->size = o ? o->size : -1;
-	return ctr_str_set(&r->id, sid) && ctr_str_set(&r->full_id, full_id);
+	if (!ctr_build_start(b, o ? o->type : CTR_TYPE_CRI, o ? o->label_max_len : 100)) {
+		errbuf_set(err, errlen, "out of memory");
+		return false;
+	}
+	b->r->size = o ? o->size : -1;
+	if (!ctr_str_set(&b->r->id, sid) || !ctr_str_set(&b->r->full_id, full_id)) {
+		ctr_build_abort(b);
+		errbuf_set(err, errlen, "out of memory");
+		return false;
+	}
+	return true;
 }
 
-ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* info,
-                                 const Cri__PodSandboxStatus* sb, const char* sb_info,
-                                 const cri_map_opts* o, char* err, size_t errlen)
+static bool set_image(ctr_record* r, const Cri__ContainerStatus* st, const char* info,
+                      const json_t* doc)
 {
-	if (err && errlen)
-		err[0] = '\0';
-	if (!st || !st->id || !*st->id) {
-		errbuf_set(err, errlen, "container status without an id");
-		return NULL;
-	}
-	int64_t max_len = o ? o->label_max_len : 100;
-	ctr_record* r = ctr_record_new();
-	json_t* doc = parse(info);
 	char *image = NULL, *repo = NULL, *tag = NULL, *digest = NULL;
-	bool ok = r && set_identity(r, st->id, o) &&
-	          cri_image(st->image_ref, st->image ? st->image->image : "", info, &image, &repo, &tag,
-	                    &digest) &&
+	bool ok = cri_image(st->image_ref, st->image ? st->image->image : "", info, &image, &repo,
+	                    &tag, &digest) &&
 	          ctr_str_set(&r->image, image) && ctr_str_set(&r->imagerepo, repo) &&
 	          ctr_str_set(&r->imagetag, tag) && ctr_str_set(&r->imagedigest, digest);
 	free(image);
 	free(repo);
 	free(tag);
 	free(digest);
-	if (!ok)
-		goto fail;
-	r->created_time = st->created_at / 1000000000;
 	/* imageid: after the last ':' of config.image.image, else status.image_id */
-	const char* cfg_image = jget_str(jget(jget(doc, "config"), "image"), "image");
-	const char* imageid = after_last_colon(cfg_image);
+	const char* imageid = after_last_colon(jget_str(jget(jget(doc, "config"), "image"), "image"));
 	if (!*imageid)
 		imageid = after_last_colon(st->image_id);
-	char uid[24] = "0";
-	if (st->user && st->user->linux)
-		snprintf(uid, sizeof(uid), "%lld", (long long)st->user->linux->uid);
+	return ok && ctr_str_set(&r->imageid, imageid);
+}
+
+static void set_resources(ctr_record* r, const Cri__ContainerStatus* st)
+{
 	const Cri__LinuxContainerResources* res = st->resources ? st->resources->linux : NULL;
 	r->cpu_period = res && res->cpu_period > 0 ? res->cpu_period : DEFAULT_CPU_PERIOD;
 	r->cpu_shares = res && res->cpu_shares > 0 ? res->cpu_shares : DEFAULT_CPU_SHARES;
 	if (res) {
 		r->cpu_quota = res->cpu_quota;
-		r->cpuset_cpu_count = inspect_cpuset_count(res->cpuset_cpus);
+		r->cpuset_cpu_count = val_cpuset_count(res->cpuset_cpus);
 		r->memory_limit = res->memory_limit_in_bytes;
 		r->swap_limit = res->memory_swap_limit_in_bytes;
 	}
+}
+
+/* The container's own string members and numbers (the sandbox's come after). */
+static bool set_members(ctr_record* r, const Cri__ContainerStatus* st, const char* info,
+                        const json_t* doc)
+{
+	r->created_time = st->created_at / 1000000000;
+	char uid[24] = "0";
+	if (st->user && st->user->linux)
+		snprintf(uid, sizeof(uid), "%lld", (long long)st->user->linux->uid);
+	set_resources(r, st);
 	r->privileged = privileged(doc);
-	const char* sandbox_id = jget_str(doc, "sandboxID");
-	ok = ctr_str_set(&r->name, st->metadata ? st->metadata->name : "") &&
-	     ctr_str_set(&r->imageid, imageid) && ctr_str_set(&r->user, uid) &&
-	     ctr_str_set(&r->ip, "") && ctr_str_set(&r->pod_sandbox_id, sandbox_id) &&
-	     set_env(r, jget(jget(doc, "config"), "envs")) && set_mounts(r, st);
-	for (size_t i = 0; ok && i < st->n_labels; i++) {
-		const Cri__ContainerStatus__LabelsEntry* l = st->labels[i];
-		if (l && l->key && l->value)
-			ok = kv_put(&r->labels, &r->nlabels, l->key, l->value, max_len);
-	}
+	return set_image(r, st, info, doc) &&
+	       ctr_str_set(&r->name, st->metadata ? st->metadata->name : "") &&
+	       ctr_str_set(&r->user, uid) && ctr_str_set(&r->pod_sandbox_id, jget_str(doc, "sandboxID"));
+}
+
+/* Labels (identity first), probes, mounts, env: most telling first for the budget. */
+static bool add_lists(ctr_build* b, const Cri__ContainerStatus* st, const json_t* doc,
+                      const Cri__PodSandboxStatus* sb)
+{
+	pod_identity id = identity_of(sb);
+	bool ok = !sb || add_identity_labels(b, &id);
+	ADD_MAP_LABELS(b, CTR_LABELS, st->labels, st->n_labels, sb ? &id : NULL);
 	if (ok && sb) {
 		const char* cname = NULL;
 		MAP_FIND(st->labels, st->n_labels, "io.kubernetes.container.name", cname);
-		ok = apply_sandbox(r, sb, sb_info, max_len) &&
-		     set_probes(r, sb, cname ? cname : r->name);
+		ok = add_sandbox_labels(b, CTR_POD_LABELS, sb, NULL) &&
+		     add_probes(b, sb, cname ? cname : b->r->name);
 	}
-	if (!ok)
-		goto fail;
+	return ok && add_mounts(b, st) && add_env(b, jget(jget(doc, "config"), "envs"));
+}
+
+ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* info,
+                                 const Cri__PodSandboxStatus* sb, const char* sb_info,
+                                 const cri_map_opts* o, char* err, size_t errlen)
+{
+	ctr_build b;
+	if (!start(&b, st ? st->id : NULL, o, "container status", err, errlen))
+		return NULL;
+	json_t* doc = parse(info);
+	bool ok = set_members(b.r, st, info, doc) && (!sb || set_sandbox_members(b.r, sb, sb_info)) &&
+	          ctr_build_scalars(&b) && add_lists(&b, st, doc, sb);
 	json_decref(doc);
-	ctr_record_finalize(r);
-	return r;
-fail:
-	json_decref(doc);
-	ctr_record_unref(r);
-	errbuf_set(err, errlen, "out of memory");
-	return NULL;
+	b.oom = b.oom || !ok;
+	return ctr_build_finish(&b, err, errlen);
 }
 
 ctr_record* cri_sandbox_record(const Cri__PodSandboxStatus* sb, const char* sb_info,
                                const cri_map_opts* o, char* err, size_t errlen)
 {
-	if (err && errlen)
-		err[0] = '\0';
-	if (!sb || !sb->id || !*sb->id) {
-		errbuf_set(err, errlen, "sandbox status without an id");
+	ctr_build b;
+	if (!start(&b, sb ? sb->id : NULL, o, "sandbox status", err, errlen))
 		return NULL;
-	}
-	int64_t max_len = o ? o->label_max_len : 100;
-	ctr_record* r = ctr_record_new();
-	bool ok = r && set_identity(r, sb->id, o);
-	if (ok) {
-		r->is_pod_sandbox = true;
-		r->created_time = sb->created_at / 1000000000;
-		ok = ctr_str_set(&r->name, sb->metadata ? sb->metadata->name : "") &&
-		     sandbox_labels(&r->labels, &r->nlabels, sb, max_len) &&
-		     apply_sandbox(r, sb, sb_info, max_len);
-	}
-	if (!ok) {
-		ctr_record_unref(r);
-		errbuf_set(err, errlen, "out of memory");
-		return NULL;
-	}
-	ctr_record_finalize(r);
-	return r;
+	b.r->is_pod_sandbox = true;
+	b.r->created_time = sb->created_at / 1000000000;
+	pod_identity id = identity_of(sb);
+	bool ok = ctr_str_set(&b.r->name, sb->metadata ? sb->metadata->name : "") &&
+	          set_sandbox_members(b.r, sb, sb_info) && ctr_build_scalars(&b) &&
+	          add_identity_labels(&b, &id) && add_sandbox_labels(&b, CTR_LABELS, sb, &id) &&
+	          add_sandbox_labels(&b, CTR_POD_LABELS, sb, NULL);
+	b.oom = b.oom || !ok;
+	return ctr_build_finish(&b, err, errlen);
 }

@@ -1,7 +1,8 @@
 /*
- * Docker Engine API and libpod documents → container records
- * (container-plugin.md §8.1, §8.2, §7.2; engines.md §3-§4). Pure: no I/O,
- * callers fetch the documents and hand the bodies over.
+ * Docker Engine API and libpod inspect and list documents → container
+ * records (container-plugin.md §8.1, §8.2, §7.2; engines.md §3-§4). Pure: no
+ * I/O, callers fetch the documents and hand the bodies over. Event lines are
+ * rest_event.h's.
  *
  * Every entry point accepts hostile input: malformed JSON, wrong types per
  * key (the key keeps its default), integers beyond int64 (saturated; beyond
@@ -29,10 +30,12 @@ typedef struct inspect_opts {
  * digest) → a finalized docker record (type 0) with one reference, or NULL
  * with a message in err. o may be NULL (defaults: label_max_len 100).
  *
- * A record keeps at most 256 KiB of labels (keys and values) and as much of
- * its environment, in document order; what does not fit is dropped and the
- * record is still returned, with err saying what was dropped (so "" on
- * success means nothing was).
+ * The record obeys the builder's budget (ctr_build.h): its encoded form is at
+ * most CTR_RECORD_BUDGET bytes whatever the document holds; labels go in
+ * first, then the healthcheck, ports, mounts and environment, in document
+ * order. What does not fit is dropped and the record is still returned, with
+ * err saying what was dropped (so "" on success means nothing was). The
+ * image id must be 64 hex digits (with or without "sha256:"), else it is "".
  */
 ctr_record* inspect_docker(const char* container_json, size_t len, const char* image_json,
                            size_t ilen, const inspect_opts* o, char* err, size_t errlen);
@@ -87,28 +90,9 @@ void inspect_ids_free(char** ids, size_t n);
 /*
  * A minimal record (§6.6.2, §8.0.2): type, id (first 12), full_id, image;
  * everything else at the decode defaults, size -1 (upstream writes 0).
- * Docker and podman ids must be 64 hex; other types any non-empty id
- * without "/". NULL if the id is refused or on OOM.
+ * Docker and podman ids must be 64 hex; other types an id ctr_id_safe
+ * accepts. NULL if the id is refused or on OOM.
  */
 ctr_record* inspect_minimal(uint32_t type, const char* full_id, const char* image);
-
-/* CPUs in a cpuset list ("0-5,8,14" → 8; empty or malformed → 0), §8.1 cpuset_cpu_count. */
-int64_t inspect_cpuset_count(const char* cpus);
-
-/* One Docker `/events` or libpod `/libpod/events` object. */
-typedef struct inspect_event_t {
-	char* action;      /* Action (fallback: status), e.g. "create", "died" */
-	char full_id[65];  /* Actor.ID (fallback: id), 64 hex */
-	char* image;       /* Actor.Attributes.image (fallback: from), "" if absent */
-	int64_t time_ns;   /* timeNano (saturated), else time × 1e9, else 0 */
-} inspect_event_t;
-
-/*
- * Parses one event line. True only for a container event (Type absent or
- * "container") with a non-empty action and a 64-hex id; then out owns heap
- * strings to release with inspect_event_free. On false, out holds nothing.
- */
-bool inspect_event(const char* line, size_t len, inspect_event_t* out);
-void inspect_event_free(inspect_event_t* ev);
 
 #endif

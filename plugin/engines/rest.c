@@ -1,5 +1,6 @@
 #include "rest.h"
 
+#include "ctr_id.h"
 #include "idset.h"
 
 #include <stdio.h>
@@ -25,7 +26,7 @@ typedef struct rest_engine {
 	const rest_desc* d;
 	char prefix[64];
 	int64_t since_s; /* replay point of the next stream */
-	inspect_event_t pending[MAX_PENDING];
+	rest_event pending[MAX_PENDING];
 	size_t npending;
 	bool lost; /* events were dropped: re-list */
 	http_stream stream;
@@ -89,17 +90,9 @@ const http_resp* rest_get_cached(engine* e, const char* path)
 	return &d->r;
 }
 
-/* Ids reach URL paths: only [A-Za-z0-9_.-] names (no '/', no leading '.'). */
-static bool safe_id(const char* id)
-{
-	size_t n = strlen(id);
-	return n > 0 && n < 256 && id[0] != '.' &&
-	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
-
 ctr_record* rest_inspect(engine* e, const char* id)
 {
-	if (!safe_id(id))
+	if (!ctr_id_safe(id)) /* it goes in a URL path */
 		return NULL;
 	const rest_desc* d = priv(e)->d;
 	char path[512], err[256];
@@ -218,7 +211,7 @@ static void on_line(void* arg, const char* line, size_t len)
 		p->lost = true;
 		return;
 	}
-	if (inspect_event(line, len, &p->pending[p->npending]))
+	if (rest_event_parse(line, len, &p->pending[p->npending]))
 		p->npending++;
 }
 
@@ -245,7 +238,7 @@ static bool is_removal(const rest_desc* d, const char* action)
 	return !strcmp(action, d->removed[0]) || !strcmp(action, d->removed[1]);
 }
 
-static void dispatch(engine* e, const inspect_event_t* ev)
+static void dispatch(engine* e, const rest_event* ev)
 {
 	const rest_desc* d = priv(e)->d;
 	unsigned hooks = e->env->cfg->hooks;
@@ -274,7 +267,7 @@ static void rest_process_events(engine* e)
 		dispatch(e, &p->pending[i]);
 		if (p->pending[i].time_ns / 1000000000 > p->since_s)
 			p->since_s = p->pending[i].time_ns / 1000000000;
-		inspect_event_free(&p->pending[i]);
+		rest_event_free(&p->pending[i]);
 	}
 	p->npending = 0;
 	if (p->lost) {
@@ -294,7 +287,7 @@ static void rest_destroy(engine* e)
 {
 	rest_engine* p = priv(e);
 	for (size_t i = 0; i < p->npending; i++)
-		inspect_event_free(&p->pending[i]);
+		rest_event_free(&p->pending[i]);
 	http_stream_close(&p->stream);
 	idset_free(&p->known);
 	for (size_t i = 0; i < DOC_CACHE; i++)

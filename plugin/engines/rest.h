@@ -8,6 +8,7 @@
 
 #include "engine.h"
 #include "inspect.h"
+#include "rest_event.h"
 
 typedef struct rest_desc {
 	const char* kind;
