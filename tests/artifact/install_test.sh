@@ -3,10 +3,11 @@
 # defaults to the prefix /usr (/usr/share/falco/plugins), --prefix P gives
 # P/share/falco/plugins, and the installed file loads (load_driver).
 # Registered with ctest (CMakeLists.txt).
-#   install_test.sh SOURCE_DIR BUILD_DIR
+#   install_test.sh SOURCE_DIR BUILD_DIR [EMULATOR...]   (cross builds: how to run load_driver)
 set -euo pipefail
 src=$1
 build=$2
+shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The default of a fresh configure (an existing tree keeps what it was given).
@@ -19,5 +20,5 @@ test -f "$tmp/destdir$built_prefix/share/falco/plugins/libcontainer.so"
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 so=$tmp/prefix/share/falco/plugins/libcontainer.so
 test -f "$so"
-"$build/load_driver" "$so"
+"$@" "$build/load_driver" "$so"
 echo "fresh trees install to /usr/share/falco/plugins; --prefix P to P/share/falco/plugins; loads"
