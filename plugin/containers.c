@@ -25,12 +25,25 @@ static void update_count(plugin_state* s)
 	atomic_store(&s->n_containers, n ? n - 1 : 0); /* minus the host record */
 }
 
+/*
+ * A Kubernetes container that both the CRI engine and the containerd engine
+ * see (one runtime, two APIs) keeps the CRI record: it has the pod's
+ * metadata, and a containerd record arriving later must not flip fields back.
+ */
+static bool outranked(const ctr_record* old, const ctr_record* r)
+{
+	return old && r->type == CTR_TYPE_CONTAINERD &&
+	       (old->type == CTR_TYPE_CRI || old->type == CTR_TYPE_CRIO);
+}
+
 void containers_put(plugin_state* s, ctr_record* r)
 {
 	/* An empty id would replace the host record (upstream defect 23). */
 	if (!r->id[0] || r->type == CTR_TYPE_HOST)
 		return;
 	ctr_record* old = exact(s, r->id);
+	if (outranked(old, r))
+		return;
 	int64_t delta = (int64_t)missing_image(r) - (int64_t)missing_image(old);
 	if (!ctr_cache_put(s->cache, r->id, r)) {
 		plog_error(&s->log, "out of memory caching container %s", r->id);

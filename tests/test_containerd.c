@@ -349,6 +349,61 @@ TEST(ids_and_names)
 	CHECK_STR(s, "admin");
 }
 
+/* The name of a container as its labels, else its spec's CRI annotations, give it. */
+static const char* name_with(const kv* labels, size_t n, const char* spec_json, char* buf)
+{
+	const char* hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	Ctrd__Container c = CTRD__CONTAINER__INIT;
+	Ctrd__Container__LabelsEntry entries[4];
+	Ctrd__Container__LabelsEntry* ptrs[4];
+	Ctrd__Any spec = CTRD__ANY__INIT;
+	c.id = (char*)hex;
+	for (size_t i = 0; i < n && i < 4; i++) {
+		ctrd__container__labels_entry__init(&entries[i]);
+		entries[i].key = (char*)labels[i].k;
+		entries[i].value = (char*)labels[i].v;
+		ptrs[i] = &entries[i];
+	}
+	c.n_labels = n;
+	c.labels = ptrs;
+	if (spec_json) {
+		spec.value.data = (uint8_t*)spec_json;
+		spec.value.len = strlen(spec_json);
+		c.spec = &spec;
+	}
+	ctr_record* r = containerd_record(&c, NULL, NULL, NULL, 0);
+	snprintf(buf, 128, "%s", r ? r->name : "<no record>");
+	ctr_record_unref(r);
+	return buf;
+}
+
+/* Kubernetes and nerdctl containers keep their names through the native API
+ * (falco#3631); only a container nothing names is called by its short id. */
+TEST(names_from_kubernetes_and_nerdctl)
+{
+	char buf[128];
+	kv k8s[] = {{"io.cri-containerd.kind", "container"},
+	            {"io.kubernetes.container.name", "nginx"},
+	            {"io.kubernetes.pod.name", "web-7d4b9"}};
+	CHECK_STR(name_with(k8s, 3, NULL, buf), "nginx");
+	kv pod[] = {{"io.cri-containerd.kind", "sandbox"}, {"io.kubernetes.pod.name", "web-7d4b9"}};
+	CHECK_STR(name_with(pod, 2, NULL, buf), "web-7d4b9");
+	kv nerd[] = {{"nerdctl/name", "my-nerd"}};
+	CHECK_STR(name_with(nerd, 1, NULL, buf), "my-nerd");
+	kv kind_only[] = {{"io.cri-containerd.kind", "container"}};
+	CHECK_STR(name_with(kind_only, 1,
+	                    "{\"annotations\":{\"io.kubernetes.cri.container-name\":\"from-spec\"}}",
+	                    buf),
+	          "from-spec");
+	kv sandbox_only[] = {{"io.cri-containerd.kind", "sandbox"}};
+	CHECK_STR(name_with(sandbox_only, 1,
+	                    "{\"annotations\":{\"io.kubernetes.cri.sandbox-name\":\"pod-a\"}}", buf),
+	          "pod-a");
+	kv empty_name[] = {{"io.kubernetes.container.name", ""}};
+	CHECK_STR(name_with(empty_name, 1, NULL, buf), "0123456789ab");
+	CHECK_STR(name_with(NULL, 0, NULL, buf), "0123456789ab");
+}
+
 TEST(labels_sandbox_and_kind)
 {
 	char long_value[200];
@@ -466,6 +521,7 @@ TEST(grpc_unary_without_server)
 }
 
 TEST_MAIN(T(field_numbers_on_the_wire), T(ctr_run_container), T(edited_spec_resources_host_network),
+          T(names_from_kubernetes_and_nerdctl),
           T(privileged_spec), T(privileged_heuristic), T(no_linux_section), T(bad_spec_keeps_record),
           T(ids_and_names), T(labels_sandbox_and_kind), T(grpc_framing),
           T(grpc_unary_without_server))

@@ -247,6 +247,49 @@ TEST(mount_selection_glob)
 	host_free(h);
 }
 
+/* cri_json with another type and name (malloc'd). */
+static char* cri_json_as(const char* type, const char* name)
+{
+	char* j = malloc(sizeof(cri_json) + 64);
+	const char* t = strstr(cri_json, "\"type\": 7");
+	const char* n = strstr(cri_json, "\"name\": \"busybox\"");
+	if (!j || !t || !n)
+		return j;
+	snprintf(j, sizeof(cri_json) + 64, "%.*s\"type\": %s%.*s\"name\": \"%s\"%s",
+	         (int)(t - cri_json), cri_json, type, (int)(n - t - 9), t + 9, name,
+	         n + strlen("\"name\": \"busybox\""));
+	return j;
+}
+
+/* One runtime seen through both its CRI and its native API: the CRI record
+ * stays, a later containerd record of the same container changes nothing. */
+TEST(cri_record_outranks_containerd_record)
+{
+	host* h = open_host("{}", false);
+	REQUIRE(h);
+	char* cri = cri_json_as("6", "from-cri");
+	char* native = cri_json_as("7", "from-containerd");
+	REQUIRE(cri && native);
+	spawn(h, 10, 1, 1,
+	      "/kubepods/besteffort/podx/"
+	      "3ad7b26ded6d8e7b23da7d48fe889434573036c27ae5a74837233de441c3601e");
+	announce(h, "container", cri);
+	CHECK_STR(field(h, 10, "container.name"), "from-cri");
+	CHECK_STR(field(h, 10, "container.type"), "cri");
+	announce(h, "container", native);
+	CHECK_STR(field(h, 10, "container.name"), "from-cri");
+	CHECK_STR(field(h, 10, "container.type"), "cri");
+	/* The other way round the native record is replaced. */
+	announce(h, "container_removed", cri);
+	announce(h, "container", native);
+	CHECK_STR(field(h, 10, "container.name"), "from-containerd");
+	announce(h, "container", cri);
+	CHECK_STR(field(h, 10, "container.name"), "from-cri");
+	free(cri);
+	free(native);
+	host_free(h);
+}
+
 TEST(k8s_fields_with_sandbox_fallback)
 {
 	host* h = open_host("{}", false);
@@ -844,7 +887,7 @@ TEST(this_machine_processes_are_host)
 }
 
 TEST_MAIN(T(identity_and_fields_json), T(outcome_matrix), T(mount_selection_glob),
-          T(k8s_fields_with_sandbox_fallback), T(container_event_extraction_uses_its_record),
+          T(k8s_fields_with_sandbox_fallback), T(cri_record_outranks_containerd_record), T(container_event_extraction_uses_its_record),
           T(init_exit_removes_container_when_live), T(legacy_container_events),
           T(relaxed_candidates_are_host_until_confirmed), T(lxc_bpm_libvirt_records_from_the_matcher),
           T(static_container_mode), T(all_engines_disabled_still_answers),

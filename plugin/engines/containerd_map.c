@@ -237,6 +237,30 @@ static bool set_image(ctr_record* r, const char* image, const containerd_extra* 
 	return ok;
 }
 
+/*
+ * What the container is called. Containers that Kubernetes made are named by
+ * their labels (the pod's name for a sandbox), or by the CRI annotations of
+ * their spec when the labels are missing; nerdctl keeps its name in a label.
+ * Only a container nothing names gets its short id (falco#3631: Kubernetes
+ * containers seen through this engine were all named by their id).
+ * Returns a malloc'd name, NULL on OOM.
+ */
+static char* container_name(const Ctrd__Container* c, bool sandbox, const char* sid)
+{
+	const char* label = containerd_label(c, sandbox ? "io.kubernetes.pod.name"
+	                                                : "io.kubernetes.container.name");
+	if (!label || !*label)
+		label = containerd_label(c, "nerdctl/name");
+	if (label && *label)
+		return strdup(label);
+	char* a = spec_annotation(c, sandbox ? "io.kubernetes.cri.sandbox-name"
+	                                     : "io.kubernetes.cri.container-name");
+	if (a && *a)
+		return a;
+	free(a);
+	return strdup(sid);
+}
+
 /* The string members and numbers the container itself gives, before the lists. */
 static bool set_members(ctr_record* r, const Ctrd__Container* c, const containerd_extra* x,
                         const containerd_map_opts* o)
@@ -246,15 +270,17 @@ static bool set_members(ctr_record* r, const Ctrd__Container* c, const container
 	const char* kind = containerd_label(c, CONTAINERD_CRI_KIND_LABEL);
 	char* sandbox_id = containerd_sandbox_id(c);
 	r->is_pod_sandbox = kind && !strcmp(kind, "sandbox");
+	char* name = container_name(c, r->is_pod_sandbox, sid);
 	r->created_time = c->created_at ? c->created_at->seconds : 0;
 	r->size = o && o->with_size && x && x->image_digest && *x->image_digest ? x->image_size : -1;
 	/* Decode defaults for a container whose spec says nothing (§8.3 defaults). */
 	r->cpu_shares = 1024;
 	r->cpu_period = 100000;
-	bool ok = sandbox_id && ctr_str_set(&r->id, sid) && ctr_str_set(&r->full_id, c->id) &&
-	          ctr_str_set(&r->name, sid) && set_image(r, c->image ? c->image : "", x) &&
+	bool ok = sandbox_id && name && ctr_str_set(&r->id, sid) && ctr_str_set(&r->full_id, c->id) &&
+	          ctr_str_set(&r->name, name) && set_image(r, c->image ? c->image : "", x) &&
 	          ctr_str_set(&r->pod_sandbox_id, sandbox_id);
 	free(sandbox_id);
+	free(name);
 	return ok;
 }
 
