@@ -8,7 +8,8 @@
 #   check_doc_citations.sh --self-test check that the checker catches each fault
 #
 # Fails on: a spec file outside the repository (container-plugin, engines,
-# plugin-abi or decisions .md not under docs/, or shared/spec/), a cited
+# plugin-abi or decisions .md not under docs/, or shared/spec/), a bare
+# section sign or "Appendix A/B" (numbered sections of those specs), a cited
 # docs/ page that does not exist, a cited section that is no heading of that
 # page, and a cited section that does not close on its line.
 set -uo pipefail
@@ -42,7 +43,7 @@ check_tree() {
 		while IFS= read -r hit; do
 			echo "$f:$hit: cites a spec outside the repository"
 			bad=1
-		done < <(grep -nP '(?<!docs/)\b(container-plugin|plugin-abi|engines|decisions)\.md|shared/spec' \
+		done < <(grep -nP '(?<!docs/)\b(container-plugin|plugin-abi|engines|decisions)\.md|shared/spec|§|\bAppendix [AB]\b' \
 			"$root/$f" | cut -d: -f1)
 		# 2. Cited pages and sections.
 		while IFS= read -r hit; do
@@ -109,6 +110,8 @@ fail|see engines.md §3.1
 fail|see (plugin-abi.md Appendix B)
 fail|see decisions.md 1
 fail|written from ../shared/spec/abi
+fail|as the spec says (§6.3)
+fail|the vtable order of Appendix B
 fail|see (docs/missing.md "Sec")
 fail|see (docs/x.md "No such section")
 fail|see docs/x.md "Sec", "Nope"
