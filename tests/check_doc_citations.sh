@@ -18,13 +18,13 @@ set -uo pipefail
 SCOPE=(plugin host include tests tools bench fuzz scripts CMakeLists.txt)
 SELF=$(readlink -f "$0")
 
-# Text files of SCOPE under $1, one per line, relative to $1.
+# Files of SCOPE under $1 (this checker excepted: its self-test holds bad
+# citations), NUL-separated, relative to $1.
 scope_files() {
 	(cd "$1" && for p in "${SCOPE[@]}"; do if [ -e "$p" ]; then find "$p" -type f; fi; done) |
-		grep -v '^fuzz/corpus/' | sort |
+		grep -v -e '^fuzz/corpus/' -e '^tests/check_doc_citations\.sh$' | sort |
 		while read -r f; do
-			[ "$(readlink -f "$1/$f")" = "$SELF" ] && continue
-			grep -Iq . "$1/$f" 2>/dev/null && echo "$f"
+			[ "$(readlink -f "$1/$f")" = "$SELF" ] || printf '%s\0' "$f"
 		done
 }
 
@@ -33,48 +33,55 @@ headings() {
 	sed -n 's/^#\{1,6\}[[:space:]]\{1,\}//p' "$1" | sed 's/[[:space:]]*$//'
 }
 
+# grep -I over every scope file at once (binary files skipped): FILE:LINE:...
+scope_grep() {
+	local root=$1
+	shift
+	(cd "$root" && scope_files . | xargs -0 -r grep -IHn "$@") || true
+}
+
+CITE='docs/[A-Za-z0-9_.-]+\.md( #[0-9]+\b|((,| and)? "[^"]+")*)'
+
 check_tree() {
-	local root=$1 bad=0 f
-	local files
-	files=$(scope_files "$root") || return 2
-	[ -n "$files" ] || { echo "no source files under $root"; return 2; }
-	while read -r f; do
-		# 1. Spec files that are not in the repository.
-		while IFS= read -r hit; do
-			echo "$f:$hit: cites a spec outside the repository"
+	local root=$1 bad=0 hit f line cite page sections num sec
+	[ -n "$(scope_files "$root" | tr -d '\0')" ] || { echo "no source files under $root"; return 2; }
+	# 1. Specs that are not in the repository, and their numbered sections.
+	while IFS= read -r hit; do
+		echo "${hit%:*}: cites a spec outside the repository"
+		bad=1
+	done < <(scope_grep "$root" -oP '(?<!docs/)\b(container-plugin|plugin-abi|engines|decisions)\.md|shared/spec|§|\bAppendix [AB]\b' |
+		cut -d: -f1,2 | sort -u | sed 's/$/:/')
+	# 2. Cited pages and sections.
+	while IFS= read -r hit; do
+		f=${hit%%:*}
+		hit=${hit#*:}
+		line=${hit%%:*}
+		cite=${hit#*:}
+		page=${cite%%.md*}.md
+		if [ ! -f "$root/$page" ]; then
+			echo "$f:$line: cites $page, which does not exist"
 			bad=1
-		done < <(grep -nP '(?<!docs/)\b(container-plugin|plugin-abi|engines|decisions)\.md|shared/spec|§|\bAppendix [AB]\b' \
-			"$root/$f" | cut -d: -f1)
-		# 2. Cited pages and sections.
-		while IFS= read -r hit; do
-			local line=${hit%%:*} cite=${hit#*:}
-			local page=${cite%%.md*}.md
-			if [ ! -f "$root/$page" ]; then
-				echo "$f:$line: cites $page, which does not exist"
-				bad=1
-				continue
-			fi
-			local sections num
-			sections=$(grep -oP '"[^"]+"' <<<"${cite#"$page"}" | sed 's/^"//; s/"$//')
-			num=$(grep -oP '(?<= #)[0-9]+$' <<<"$cite" || true)
-			if [ -n "$num" ] && ! headings "$root/$page" | grep -q "^$num\\. "; then
-				echo "$f:$line: cites $page #$num, which has no heading \"$num. ...\""
-				bad=1
-			fi
-			while IFS= read -r sec; do
-				[ -z "$sec" ] && continue
-				if ! headings "$root/$page" | grep -qxF -- "$sec"; then
-					echo "$f:$line: cites $page \"$sec\", which is no section of it"
-					bad=1
-				fi
-			done <<<"$sections"
-		done < <(grep -noP 'docs/[A-Za-z0-9_.-]+\.md( #[0-9]+\b|((,| and)? "[^"]+")*)' "$root/$f")
-		# 3. A section name must stay on the citation's line.
-		while IFS= read -r hit; do
-			echo "$f:${hit%%:*}: a cited section must close on its own line"
+			continue
+		fi
+		sections=$(grep -oP '"[^"]+"' <<<"${cite#"$page"}" | sed 's/^"//; s/"$//')
+		num=$(grep -oP '(?<= #)[0-9]+$' <<<"$cite" || true)
+		if [ -n "$num" ] && ! headings "$root/$page" | grep -q "^$num\\. "; then
+			echo "$f:$line: cites $page #$num, which has no heading \"$num. ...\""
 			bad=1
-		done < <(grep -nP 'docs/[A-Za-z0-9_.-]+\.md((,| and)? "[^"]+")*(,| and)? "[^"]*$' "$root/$f")
-	done <<<"$files"
+		fi
+		while IFS= read -r sec; do
+			[ -z "$sec" ] && continue
+			if ! headings "$root/$page" | grep -qxF -- "$sec"; then
+				echo "$f:$line: cites $page \"$sec\", which is no section of it"
+				bad=1
+			fi
+		done <<<"$sections"
+	done < <(scope_grep "$root" -oP "$CITE")
+	# 3. A section name must stay on the citation's line.
+	while IFS= read -r hit; do
+		echo "$(cut -d: -f1,2 <<<"$hit"): a cited section must close on its own line"
+		bad=1
+	done < <(scope_grep "$root" -P 'docs/[A-Za-z0-9_.-]+\.md((,| and)? "[^"]+")*(,| and)? "[^"]*$')
 	return $bad
 }
 
