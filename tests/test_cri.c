@@ -291,6 +291,103 @@ TEST(container_without_info_or_sandbox)
 	CHECK(err[0] != '\0');
 }
 
+#define IMG_HEX "6fd955f66c231c1a946653170d096a28ac2b2052a02080c0b84ec082a07f7d12"
+
+/*
+ * containerd 2.x: the verbose status has no runtimeSpec (falco#3874 crashed on
+ * it), or no info at all. Every field the rest gives is kept, nothing fails.
+ */
+TEST(containerd2_status_without_runtime_spec)
+{
+	static const char info[] =
+	    "{\"sandboxID\":\"" SB_ID "\",\"pid\":4242,\"removing\":false,"
+	    "\"snapshotKey\":\"" CTR_ID "\",\"snapshotter\":\"overlayfs\","
+	    "\"runtimeType\":\"io.containerd.runc.v2\",\"runtimeOptions\":{},"
+	    "\"config\":{\"metadata\":{\"name\":\"busybox\"},\"image\":{\"image\":\"sha256:" IMG_HEX "\"},"
+	    "\"envs\":[{\"key\":\"A\",\"value\":\"1\"}],"
+	    "\"linux\":{\"security_context\":{\"privileged\":true}}}}";
+	static const char sb_info[] = "{\"pid\":4200,\"config\":{\"metadata\":{\"name\":\"p\"}}}";
+	Cri__ContainerStatus* st = container_status("docker.io/library/busybox@" DIGEST, "busybox:1.36");
+	Cri__PodSandboxStatus* sb = sandbox_status(0, false);
+	REQUIRE(st && sb);
+	cri_map_opts o = {cri_runtime_type("containerd"), 100, -1};
+	char err[256] = "";
+	ctr_record* r = cri_container_record(st, info, sb, sb_info, &o, err, sizeof(err));
+	REQUIRE(r);
+	CHECK_STR(err, "");
+	CHECK_STR(r->name, "busybox");
+	CHECK_STR(r->image, "docker.io/library/busybox:1.36");
+	CHECK_STR(r->imagetag, "1.36");
+	CHECK_STR(r->imagedigest, DIGEST);
+	CHECK_STR(r->imageid, IMG_HEX);
+	CHECK(r->privileged);
+	REQUIRE(r->nenv == 1);
+	CHECK_STR(r->env[0], "A=1");
+	CHECK_STR(r->pod_sandbox_id, SB_ID);
+	CHECK_STR(r->k8s_pod_name, "nginx-sandbox");
+	CHECK_STR(r->ip, "10.244.0.2");
+	CHECK_STR(r->cni_json, "");
+	ctr_record_unref(r);
+	/* Nothing verbose at all, and an image known only by its id. */
+	cri__container_status__free_unpacked(st, NULL);
+	st = container_status("sha256:" IMG_HEX, "sha256:" IMG_HEX);
+	REQUIRE(st);
+	r = cri_container_record(st, NULL, sb, NULL, &o, err, sizeof(err));
+	REQUIRE(r);
+	CHECK_STR(r->name, "busybox");
+	CHECK_STR(r->image, "sha256:" IMG_HEX);
+	CHECK_STR(r->k8s_pod_name, "nginx-sandbox");
+	CHECK(!r->privileged);
+	ctr_record_unref(r);
+	cri__container_status__free_unpacked(st, NULL);
+	cri__pod_sandbox_status__free_unpacked(sb, NULL);
+}
+
+/*
+ * cri-o's verbose container info: sandboxID, pid, privileged at the top and
+ * the OCI spec under runtimeSpec, whose annotations name the image when the
+ * status gives only its id (io.kubernetes.cri-o.Image may be that id too).
+ */
+TEST(crio_verbose_info_layout)
+{
+	static const char info[] =
+	    "{\"sandboxID\":\"" SB_ID "\",\"pid\":99,\"privileged\":true,"
+	    "\"runtimeSpec\":{\"ociVersion\":\"1.0.2-dev\",\"process\":{\"env\":[\"PATH=/bin\"]},"
+	    "\"annotations\":{\"io.container.manager\":\"cri-o\","
+	    "\"io.kubernetes.cri-o.Image\":\"" IMG_HEX "\","
+	    "\"io.kubernetes.cri-o.ImageName\":\"quay.io/crio/redis:alpine\","
+	    "\"io.kubernetes.cri-o.ImageRef\":\"" IMG_HEX "\","
+	    "\"io.kubernetes.cri-o.SandboxID\":\"" SB_ID "\","
+	    "\"io.kubernetes.pod.name\":\"nginx-sandbox\"}}}";
+	Cri__ContainerStatus* st = container_status("quay.io/crio/redis@" DIGEST, "sha256:" IMG_HEX);
+	Cri__PodSandboxStatus* sb = sandbox_status(0, false);
+	REQUIRE(st && sb);
+	cri_map_opts o = {cri_runtime_type("cri-o"), 100, -1};
+	char err[256] = "";
+	ctr_record* r = cri_container_record(st, info, sb, "{\"runtimeSpec\":{}}", &o, err, sizeof(err));
+	REQUIRE(r);
+	CHECK_INT(r->type, CTR_TYPE_CRIO);
+	CHECK_STR(r->name, "busybox");
+	CHECK_STR(r->image, "quay.io/crio/redis"); /* the id carries no tag */
+	CHECK_STR(r->imagedigest, DIGEST);
+	CHECK(r->privileged);
+	CHECK_STR(r->pod_sandbox_id, SB_ID);
+	CHECK_STR(r->k8s_pod_namespace, "default");
+	ctr_record_unref(r);
+	cri__container_status__free_unpacked(st, NULL);
+	/* Only the id from the status and the ref: the annotations name the image. */
+	st = container_status("sha256:" IMG_HEX, "sha256:" IMG_HEX);
+	REQUIRE(st);
+	r = cri_container_record(st, info, sb, NULL, &o, err, sizeof(err));
+	REQUIRE(r);
+	CHECK_STR(r->image, "quay.io/crio/redis:alpine");
+	CHECK_STR(r->imagerepo, "quay.io/crio/redis");
+	CHECK_STR(r->imagetag, "alpine");
+	ctr_record_unref(r);
+	cri__container_status__free_unpacked(st, NULL);
+	cri__pod_sandbox_status__free_unpacked(sb, NULL);
+}
+
 TEST(sandbox_record_8_4_6)
 {
 	char* sb_info = slurp("cri_sandbox_info.json");
@@ -354,4 +451,5 @@ TEST(runtime_type_and_info)
 }
 
 TEST_MAIN(T(image_rules_example), T(cni_json_containerd_format), T(container_record_example_6_6_4),
-          T(container_without_info_or_sandbox), T(sandbox_record_8_4_6), T(runtime_type_and_info))
+          T(container_without_info_or_sandbox), T(containerd2_status_without_runtime_spec),
+          T(crio_verbose_info_layout), T(sandbox_record_8_4_6), T(runtime_type_and_info))

@@ -139,8 +139,12 @@ bool cri_image(const char* image_ref, const char* status_image, const char* info
 		json_t* doc = parse(info);
 		json_t* ann = jget(jget(doc, "runtimeSpec"), "annotations");
 		const char* found = NULL;
-		for (size_t i = 0; !found && i < sizeof(IMAGE_ANNOTATIONS) / sizeof(*IMAGE_ANNOTATIONS); i++)
+		for (size_t i = 0; !found && i < sizeof(IMAGE_ANNOTATIONS) / sizeof(*IMAGE_ANNOTATIONS); i++) {
 			found = jget_str(ann, IMAGE_ANNOTATIONS[i]);
+			/* cri-o's Image annotation may hold the image id: not a name. */
+			if (found && val_image_id(found, strlen(found)))
+				found = NULL;
+		}
 		if (found) {
 			free(name);
 			name = strdup(found);
@@ -153,7 +157,8 @@ bool cri_image(const char* image_ref, const char* status_image, const char* info
 	char *r = NULL, *t = NULL;
 	if (*name && !ctr_image_split_repo_tag(name, &r, &t))
 		goto oom;
-	if (tag_from_status && *status_image) {
+	/* A status image that is an id ("sha256:<hex>", as cri-o may report) has no tag. */
+	if (tag_from_status && *status_image && !val_image_id(status_image, strlen(status_image))) {
 		char *sr = NULL, *st = NULL;
 		if (!ctr_image_split_repo_tag(status_image, &sr, &st))
 			goto oom;
