@@ -80,6 +80,9 @@ size_t host_drain_async(host* h);
 bool host_wait_async(host* h, int timeout_ms);
 /* Number of async events accepted by the handler so far. */
 uint64_t host_async_accepted(const host* h);
+/* The handler refuses the next n async events (any thread), as a host whose
+ * queue is full would: tests of what the plugin does with a refusal. */
+void host_refuse_async(host* h, unsigned n);
 
 /* Calls plugin_dump_state; every emitted event is passed to fn (validated). */
 typedef void (*host_event_fn)(void* arg, const ss_plugin_event* evt);

@@ -248,9 +248,9 @@ bool lookup_result(lookup_tracker* t, unsigned slot, const char* id, bool found,
 	pthread_mutex_lock(&t->mu);
 	uint64_t pos;
 	bool mine = idset_get(&t->index, id, &pos) && (t->e[pos].busy & bit);
+	t->st.found += found;
 	if (mine && found) {
 		remove_at(t, pos);
-		t->st.found++;
 	} else if (mine) {
 		entry* e = &t->e[pos];
 		e->busy &= ~bit;

@@ -47,8 +47,8 @@ typedef struct lookup_tracker lookup_tracker;
 typedef struct lookup_stats {
 	uint64_t wanted;   /* ids that entered the tracker */
 	uint64_t attempts; /* lookups handed to an engine */
-	uint64_t found;    /* ids an engine answered through a lookup */
-	uint64_t known;    /* ids answered otherwise (a listing, an event, a record) */
+	uint64_t found;    /* lookups an engine answered with a record */
+	uint64_t known;    /* ids that left because a record came (a lookup's, a listing's, an event's) */
 	uint64_t failed_rounds; /* every engine up said "unknown" */
 	uint64_t dropped;  /* forgotten because a set was full (least recently seen first) */
 	uint64_t expired;  /* forgotten after LOOKUP_IDLE_MS unseen */

@@ -16,6 +16,7 @@
 #include "ctr_cache.h"
 #include "idset.h"
 #include "log.h"
+#include "lookup.h"
 #include "plugin_api.h"
 #include "worker.h"
 
@@ -68,10 +69,7 @@ typedef struct plugin_state {
 	async_emitter async;
 	worker* worker;
 	bool live; /* async handler installed: engines may be asked, events emitted */
-	idset asked;      /* ids an on-demand lookup was requested for, with the time */
-	idset unasked;    /* ids whose lookup the worker's full queue refused */
-	uint64_t unasked_retry_ms;
-	idset candidates; /* relaxed-rule ids seen on threads, waiting for an engine */
+	lookup_tracker* lookups; /* ids seen without a record, relaxed-rule candidates */
 
 	/* Lookup sources registered before the worker starts (tests, engines). */
 	struct {

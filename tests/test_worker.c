@@ -117,18 +117,88 @@ TEST(failed_lookup_is_retried_with_backoff)
 	host_free(h);
 }
 
+/* An engine whose lookups wait until the test lets them answer. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int calls;
+	bool open;
+} held = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false};
+
+static bool held_lookup(void* ctx, const char* id, ctr_record** out)
+{
+	pthread_mutex_lock(&held.mu);
+	held.calls++;
+	pthread_cond_broadcast(&held.cv);
+	while (!held.open)
+		pthread_cond_wait(&held.cv, &held.mu);
+	pthread_mutex_unlock(&held.mu);
+	return fake_lookup(ctx, id, out);
+}
+
+static int held_calls_after(int at_least, int timeout_ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	pthread_mutex_lock(&held.mu);
+	while (held.calls < at_least)
+		if (pthread_cond_timedwait(&held.cv, &held.mu, &ts))
+			break;
+	int n = held.calls;
+	pthread_mutex_unlock(&held.mu);
+	return n;
+}
+
+static void held_set_open(bool open)
+{
+	pthread_mutex_lock(&held.mu);
+	held.open = open;
+	held.calls = open ? held.calls : 0;
+	pthread_cond_broadcast(&held.cv);
+	pthread_mutex_unlock(&held.mu);
+}
+
 TEST(repeated_process_events_ask_once)
 {
-	fake_engine f = {.fail_first = 1000000};
+	fake_engine f = {.fail_first = 0};
+	held_set_open(false);
+	host* h = host_new();
+	REQUIRE(h);
+	REQUIRE(!host_load_api(h, plugin_static_api()) && !host_init(h, "{}") &&
+	        plugin_add_lookup_source(host_plugin_state(h), held_lookup, &f) &&
+	        !host_open_live(h));
+	plugin_state* s = host_plugin_state(h);
+	spawn(h, 100);
+	REQUIRE(held_calls_after(1, 5000) == 1); /* the engine is busy with the one lookup */
+	for (int i = 1; i < 50; i++)
+		spawn(h, 100 + i);
+	/* 50 processes of one unknown container: one id tracked, one engine call. */
+	lookup_stats st = lookup_get_stats(s->lookups);
+	CHECK_INT(st.wanted, 1);
+	CHECK_INT(st.attempts, 1);
+	CHECK_INT(st.pending, 1);
+	held_set_open(true);
+	CHECK(pump(h, 5000));
+	CHECK_STR(name_of(h, 149), "late-one");
+	CHECK_INT(held_calls_after(1, 0), 1); /* answered by that call: never asked again */
+	st = lookup_get_stats(s->lookups);
+	CHECK_INT(st.found, 1);
+	CHECK_INT(st.pending, 0);
+	host_free(h);
+}
+
+/* The host refuses the worker's first events: they are sent again, nothing is lost. */
+TEST(events_the_host_refused_are_sent_again)
+{
+	fake_engine f = {.fail_first = 0};
 	host* h = open_static(&f);
 	REQUIRE(h);
-	for (int i = 0; i < 50; i++)
-		spawn(h, 100 + i);
-	/* One request in flight; retries come from the worker's backoff, not from parse. */
-	struct timespec ts = {0, 200 * 1000000};
-	nanosleep(&ts, NULL);
-	int calls = atomic_load(&f.calls);
-	CHECK(calls >= 1 && calls < 10);
+	host_refuse_async(h, 3);
+	spawn(h, 42);
+	CHECK(pump(h, 5000));
+	CHECK_STR(name_of(h, 42), "late-one");
+	CHECK_INT(atomic_load(&f.calls), 1); /* found once; only the event was sent again */
 	host_free(h);
 }
 
@@ -155,11 +225,11 @@ static bool gated_lookup(void* ctx, const char* id, ctr_record** out)
 	return true;
 }
 
-TEST(lookups_refused_by_a_full_queue_are_asked_later)
+TEST(burst_of_new_containers_is_found)
 {
-	/* More new containers at once than the worker's queue holds, each with one
-	 * process and no other event of its own: every one must still be found. */
-	enum { N = WORKER_QUEUE_CAP + 50 };
+	/* Many new containers at once, each with one process and no other event of
+	 * its own, while the engine is slow: every one must still be found. */
+	enum { N = 150 };
 	atomic_store(&gate, 0);
 	host* h = host_new();
 	REQUIRE(h);
@@ -229,5 +299,5 @@ TEST(concurrent_producers_and_clean_stop)
 }
 
 TEST_MAIN(T(unknown_container_is_looked_up_by_the_worker), T(failed_lookup_is_retried_with_backoff),
-          T(lookups_refused_by_a_full_queue_are_asked_later),
+          T(burst_of_new_containers_is_found), T(events_the_host_refused_are_sent_again),
           T(repeated_process_events_ask_once), T(concurrent_producers_and_clean_stop))

@@ -67,11 +67,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void report(engine* e, engine_report what, const ctr_record* r)
-{
-	e->env->report(e->env->report_arg, what, r);
-}
-
 /* One unary call: req packed, the answer unpacked as rd (NULL on any failure). */
 static ProtobufCMessage* call(engine* e, const char* path, const char* ns,
                               const ProtobufCMessage* req, const ProtobufCMessageDescriptor* rd,
@@ -113,21 +108,15 @@ static char* key_of(const char* ns, const char* id)
 	return k;
 }
 
-static void known_add(ctrd_engine* p, const char* ns, const char* id)
+/* Reports r about ns/id, known kept in step (engine_report_known). */
+static bool report(engine* e, const char* ns, const char* id, engine_report what,
+                   const ctr_record* r)
 {
 	char* k = key_of(ns, id);
-	if (k)
-		idset_put(&p->known, k, 0);
+	bool ok = k ? engine_report_known(e, &priv(e)->known, k, what, r)
+	            : engine_announce(e, what, r);
 	free(k);
-}
-
-/* True if it was known (and is no more). */
-static bool known_remove(ctrd_engine* p, const char* ns, const char* id)
-{
-	char* k = key_of(ns, id);
-	bool was = k && idset_del(&p->known, k);
-	free(k);
-	return was;
+	return ok;
 }
 
 /* ---- containers → records ---- */
@@ -220,22 +209,19 @@ static Ctrd__ListContainersResponse* list(engine* e, const char* ns, const char*
 	                                           &ctrd__list_containers_response__descriptor, NULL);
 }
 
-static void report_removed(engine* e, const char* id)
-{
-	engine_report_removed(e, CTR_TYPE_CONTAINERD, id);
-}
-
-static void report_removed_key(engine* e, const char* key)
+static bool report_removed_key(engine* e, const char* key)
 {
 	const char* slash = strchr(key, '/');
-	report_removed(e, slash ? slash + 1 : key);
+	return engine_report_removed(e, CTR_TYPE_CONTAINERD, slash ? slash + 1 : key);
 }
 
 /*
  * Lists namespace NS into LISTED (its keys). all: reports every container;
- * otherwise only those not known yet. *total counts them.
+ * otherwise only those not known yet. *total counts them; LOST gets the keys
+ * whose event the host did not take.
  */
-static int list_namespace(engine* e, const char* ns, bool all, idset* listed, size_t* total)
+static int list_namespace(engine* e, const char* ns, bool all, idset* listed, idset* lost,
+                          size_t* total)
 {
 	Ctrd__ListContainersResponse* l = list(e, ns, NULL);
 	if (!l)
@@ -246,15 +232,13 @@ static int list_namespace(engine* e, const char* ns, bool all, idset* listed, si
 			continue;
 		char* k = key_of(ns, c->id);
 		bool is_new = k && !idset_get(&priv(e)->known, k, NULL);
+		(*total)++;
+		ctr_record* r = k && (all || is_new) ? build(e, ns, c) : NULL;
 		if (k)
 			idset_put(listed, k, 0);
+		if (r && !engine_announce(e, ENGINE_REPORT_ADDED, r))
+			idset_put(lost, k, 0);
 		free(k);
-		(*total)++;
-		if (!all && !is_new)
-			continue;
-		ctr_record* r = build(e, ns, c);
-		if (r)
-			report(e, ENGINE_REPORT_ADDED, r);
 		ctr_record_unref(r);
 	}
 	protobuf_c_message_free_unpacked(&l->base, NULL);
@@ -271,15 +255,18 @@ static int relist(engine* e, bool all)
 	ssize_t nn = namespaces(e, &names);
 	if (nn < 0)
 		return -1;
-	idset listed;
+	idset listed, lost;
 	idset_init(&listed);
+	idset_init(&lost);
 	size_t total = 0;
 	int rc = 0;
 	for (ssize_t i = 0; i < nn && rc == 0; i++)
-		rc = list_namespace(e, names[i], all, &listed, &total);
+		rc = list_namespace(e, names[i], all, &listed, &lost, &total);
 	/* A partial listing proves nothing gone: keep what we knew for the next one. */
 	if (rc == 0)
 		engine_reconcile(e, &priv(e)->known, &listed, report_removed_key);
+	engine_forget(&priv(e)->known, &lost); /* the next listing reports them again */
+	idset_free(&lost);
 	if (rc == 0 && all)
 		plog_info(e->env->log, "containerd %s: %zu containers listed in %zd namespaces", e->socket,
 		          total, nn);
@@ -371,9 +358,10 @@ static void on_envelope(void* arg, const uint8_t* msg, size_t len)
 	ctrd__envelope__free_unpacked(env, NULL);
 }
 
-static CURL* ctrd_open_stream(engine* e)
+static engine_stream ctrd_open_stream(engine* e)
 {
 	ctrd_engine* p = priv(e);
+	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
 	char* filters[] = {"topic==\"/containers/create\"", "topic==\"/tasks/start\"",
 	                   "topic==\"/containers/delete\""};
 	Ctrd__SubscribeRequest req = CTRD__SUBSCRIBE_REQUEST__INIT;
@@ -382,17 +370,17 @@ static CURL* ctrd_open_stream(engine* e)
 	size_t len = ctrd__subscribe_request__get_packed_size(&req);
 	uint8_t* buf = malloc(len);
 	if (!buf)
-		return NULL;
+		return s;
 	ctrd__subscribe_request__pack(&req, buf);
 	bool ok = grpc_stream_open(&p->stream, e->socket, M_SUBSCRIBE, NULL, buf, len, on_envelope, e);
 	free(buf);
 	if (!ok) {
 		grpc_stream_close(&p->stream);
-		return NULL;
+		return s;
 	}
 	p->catchup = true;
 	p->opened_ms = now_ms();
-	return p->stream.easy;
+	return (engine_stream){ENGINE_STREAM_OPEN, p->stream.easy, 0};
 }
 
 static void ctrd_close_stream(engine* e)
@@ -427,13 +415,16 @@ static ctr_record* get(engine* e, const char* ns, const char* id, bool* skip)
 
 static void dispatch(engine* e, const pending_ev* ev)
 {
-	ctrd_engine* p = priv(e);
 	unsigned hooks = e->env->cfg->hooks;
 	bool cri_ns = e->env->cfg->cri.enabled && !strcmp(ev->ns, CRI_NAMESPACE);
 	if (ev->kind == EV_DELETE) {
+		char* k = key_of(ev->ns, ev->id);
+		ctr_record* r = inspect_minimal(CTR_TYPE_CONTAINERD, ev->id, "");
 		/* An unknown container in k8s.io is the CRI worker's to remove. */
-		if (known_remove(p, ev->ns, ev->id) || !cri_ns)
-			report_removed(e, ev->id);
+		if (r && k && (idset_get(&priv(e)->known, k, NULL) || !cri_ns))
+			report(e, ev->ns, ev->id, ENGINE_REPORT_REMOVED, r);
+		ctr_record_unref(r);
+		free(k);
 		return;
 	}
 	bool start = ev->kind == EV_START;
@@ -446,10 +437,8 @@ static void dispatch(engine* e, const pending_ev* ev)
 	ctr_record* r = get(e, ev->ns, ev->id, &skip);
 	if (!r && !skip && !cri_ns && what == ENGINE_REPORT_ADDED)
 		r = inspect_minimal(CTR_TYPE_CONTAINERD, ev->id, ev->image ? ev->image : "");
-	if (r) {
-		known_add(p, ev->ns, ev->id);
-		report(e, what, r);
-	}
+	if (r)
+		report(e, ev->ns, ev->id, what, r);
 	ctr_record_unref(r);
 }
 
@@ -492,9 +481,10 @@ static bool safe_id(const char* id)
 	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
-static bool ctrd_lookup(engine* e, const char* id, ctr_record** out)
+static bool ctrd_lookup(engine* e, const char* id)
 {
-	*out = NULL;
+	ctr_record* found = NULL;
+	ctr_record** out = &found;
 	if (!safe_id(id))
 		return false;
 	char** names;
@@ -507,14 +497,19 @@ static bool ctrd_lookup(engine* e, const char* id, ctr_record** out)
 			const Ctrd__Container* c = l->containers[j];
 			if (!c || !c->id || cri_owned(e, c) || strncmp(c->id, id, strlen(id)))
 				continue;
-			if ((*out = build(e, names[i], c)))
-				known_add(priv(e), names[i], c->id);
+			if ((*out = build(e, names[i], c)) &&
+			    !report(e, names[i], c->id, ENGINE_REPORT_ADDED, *out)) {
+				ctr_record_unref(*out);
+				*out = NULL;
+			}
 		}
 		if (l)
 			protobuf_c_message_free_unpacked(&l->base, NULL);
 	}
 	names_free(names, nn);
-	return *out != NULL;
+	bool ok = found != NULL;
+	ctr_record_unref(found);
+	return ok;
 }
 
 static void ctrd_destroy(engine* e)

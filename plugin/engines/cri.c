@@ -15,6 +15,7 @@
 #include "cri.h"
 #include "engine.h"
 #include "grpc.h"
+#include "inspect.h"
 
 #define CALL_TIMEOUT_MS 5000
 #define MAX_PENDING 256
@@ -44,11 +45,6 @@ typedef struct cri_engine {
 static cri_engine* priv(engine* e)
 {
 	return e->priv;
-}
-
-static void report(engine* e, engine_report what, const ctr_record* r)
-{
-	e->env->report(e->env->report_arg, what, r);
 }
 
 /* One unary call: req packed, the answer unpacked as rd (NULL on any failure). */
@@ -156,9 +152,9 @@ static ctr_record* build_sandbox(engine* e, const char* id)
 	return r;
 }
 
-static void report_removed(engine* e, const char* id)
+static bool report_removed(engine* e, const char* id)
 {
-	engine_report_removed(e, priv(e)->type, id);
+	return engine_report_removed(e, priv(e)->type, id);
 }
 
 static Cri__ListContainersResponse* list_containers(engine* e, const char* id)
@@ -185,10 +181,11 @@ static Cri__ListPodSandboxResponse* list_sandboxes(engine* e, const char* id)
 	                                          &cri__list_pod_sandbox_response__descriptor);
 }
 
-static void report_new(engine* e, ctr_record* r)
+/* Reports a listed container or sandbox; LOST gets ID when the host did not take it. */
+static void report_new(engine* e, const char* id, ctr_record* r, idset* lost)
 {
-	if (r)
-		report(e, ENGINE_REPORT_ADDED, r);
+	if (r && !engine_announce(e, ENGINE_REPORT_ADDED, r))
+		idset_put(lost, id, 0);
 	ctr_record_unref(r);
 }
 
@@ -205,15 +202,16 @@ static int relist(engine* e, bool all)
 		unpacked_free(lc);
 		return -1;
 	}
-	idset listed;
+	idset listed, lost;
 	idset_init(&listed);
+	idset_init(&lost);
 	for (size_t i = 0; i < ls->n_items; i++) {
 		const Cri__PodSandbox* s = ls->items[i];
 		if (!s || !s->id || !*s->id)
 			continue;
 		idset_put(&listed, s->id, 0);
 		if (all || !idset_get(&p->known, s->id, NULL))
-			report_new(e, build_sandbox(e, s->id));
+			report_new(e, s->id, build_sandbox(e, s->id), &lost);
 	}
 	for (size_t i = 0; i < lc->n_containers; i++) {
 		const Cri__Container* c = lc->containers[i];
@@ -221,10 +219,12 @@ static int relist(engine* e, bool all)
 			continue;
 		idset_put(&listed, c->id, 0);
 		if (all || !idset_get(&p->known, c->id, NULL))
-			report_new(e, build_container(e, c->id, c->pod_sandbox_id));
+			report_new(e, c->id, build_container(e, c->id, c->pod_sandbox_id), &lost);
 	}
 	engine_reconcile(e, &p->known, &listed, report_removed);
+	engine_forget(&p->known, &lost); /* the next listing reports them again */
 	idset_free(&listed);
+	idset_free(&lost);
 	if (all)
 		plog_info(e->env->log, "cri %s: %zu containers and %zu sandboxes listed", e->socket,
 		          lc->n_containers, ls->n_items);
@@ -276,18 +276,17 @@ static void on_event(void* arg, const uint8_t* msg, size_t len)
 	cri__container_event_response__free_unpacked(ev, NULL);
 }
 
-static CURL* cri_open_stream(engine* e)
+static engine_stream cri_open_stream(engine* e)
 {
 	cri_engine* p = priv(e);
-	if (p->no_events) {
-		e->poll_ms = POLL_MS; /* up without a stream: the worker calls cri_poll */
-		return NULL;
-	}
+	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
+	if (p->no_events) /* up without a stream: the worker calls cri_poll */
+		return (engine_stream){ENGINE_STREAM_POLL, NULL, POLL_MS};
 	Cri__GetEventsRequest req = CRI__GET_EVENTS_REQUEST__INIT;
 	size_t len = cri__get_events_request__get_packed_size(&req);
 	uint8_t* buf = malloc(len ? len : 1);
 	if (!buf)
-		return NULL;
+		return s;
 	cri__get_events_request__pack(&req, buf);
 	char path[128];
 	snprintf(path, sizeof(path), "%sGetContainerEvents", p->svc);
@@ -295,9 +294,9 @@ static CURL* cri_open_stream(engine* e)
 	free(buf);
 	if (!ok) {
 		grpc_stream_close(&p->stream);
-		return NULL;
+		return s;
 	}
-	return p->stream.easy;
+	return (engine_stream){ENGINE_STREAM_OPEN, p->stream.easy, 0};
 }
 
 static void cri_close_stream(engine* e)
@@ -319,8 +318,11 @@ static void dispatch(engine* e, const pending_ev* ev)
 	cri_engine* p = priv(e);
 	unsigned hooks = e->env->cfg->hooks;
 	if (ev->type == EV_DELETED) {
-		if (idset_del(&p->known, ev->id))
-			report_removed(e, ev->id);
+		ctr_record* r = idset_get(&p->known, ev->id, NULL) ? inspect_minimal(p->type, ev->id, "")
+		                                                   : NULL;
+		if (r)
+			engine_report_known(e, &p->known, ev->id, ENGINE_REPORT_REMOVED, r);
+		ctr_record_unref(r);
 		return;
 	}
 	bool start = ev->type == EV_STARTED;
@@ -332,10 +334,8 @@ static void dispatch(engine* e, const pending_ev* ev)
 	ctr_record* r = build_container(e, ev->id, NULL);
 	if (!r)
 		r = build_sandbox(e, ev->id);
-	if (r) {
-		idset_put(&p->known, ev->id, 0);
-		report(e, what, r);
-	}
+	if (r)
+		engine_report_known(e, &p->known, ev->id, what, r);
 	ctr_record_unref(r);
 }
 
@@ -368,9 +368,10 @@ static bool safe_id(const char* id)
 }
 
 /* By unique id prefix: a container (ListContainers filter.id), else a sandbox (pause). */
-static bool cri_lookup(engine* e, const char* id, ctr_record** out)
+static bool cri_lookup(engine* e, const char* id)
 {
-	*out = NULL;
+	ctr_record* found = NULL;
+	ctr_record** out = &found;
 	if (!safe_id(id))
 		return false;
 	size_t n = strlen(id);
@@ -390,9 +391,10 @@ static bool cri_lookup(engine* e, const char* id, ctr_record** out)
 		}
 		unpacked_free(ls);
 	}
-	if (*out)
-		idset_put(&priv(e)->known, (*out)->full_id, 0);
-	return *out != NULL;
+	bool ok = found &&
+	          engine_report_known(e, &priv(e)->known, found->full_id, ENGINE_REPORT_ADDED, found);
+	ctr_record_unref(found);
+	return ok;
 }
 
 static void cri_destroy(engine* e)

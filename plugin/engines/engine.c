@@ -37,12 +37,29 @@ void engine_free(engine* e)
 	free(e);
 }
 
-void engine_report_removed(engine* e, uint32_t type, const char* id)
+bool engine_announce(engine* e, engine_report what, const ctr_record* r)
+{
+	return e->env->report(e->env->report_arg, what, r);
+}
+
+bool engine_report_known(engine* e, idset* known, const char* key, engine_report what,
+                         const ctr_record* r)
+{
+	bool ok = engine_announce(e, what, r);
+	/* A lost removal leaves the host with the container; a lost addition, without. */
+	if ((what == ENGINE_REPORT_REMOVED) == ok)
+		idset_del(known, key);
+	else
+		idset_put(known, key, 0);
+	return ok;
+}
+
+bool engine_report_removed(engine* e, uint32_t type, const char* id)
 {
 	ctr_record* r = inspect_minimal(type, id, "");
-	if (r)
-		e->env->report(e->env->report_arg, ENGINE_REPORT_REMOVED, r);
+	bool ok = r && engine_announce(e, ENGINE_REPORT_REMOVED, r);
 	ctr_record_unref(r);
+	return ok;
 }
 
 typedef struct reconcile {
@@ -50,7 +67,7 @@ typedef struct reconcile {
 	idset* known;
 	const idset* listed;
 	idset vanished;
-	void (*gone)(engine* e, const char* id);
+	bool (*gone)(engine* e, const char* id);
 } reconcile;
 
 /* A known id on OOM stays known: it is reported at the next listing instead. */
@@ -61,11 +78,12 @@ static void collect_vanished(void* arg, const char* id)
 		idset_put(&r->vanished, id, 0);
 }
 
+/* A removal the host did not get keeps the id known: the next listing reports it again. */
 static void forget(void* arg, const char* id)
 {
 	reconcile* r = arg;
-	idset_del(r->known, id);
-	r->gone(r->e, id);
+	if (r->gone(r->e, id))
+		idset_del(r->known, id);
 }
 
 static void add_listed(void* arg, const char* id)
@@ -74,7 +92,7 @@ static void add_listed(void* arg, const char* id)
 }
 
 void engine_reconcile(engine* e, idset* known, const idset* listed,
-                      void (*gone)(engine* e, const char* id))
+                      bool (*gone)(engine* e, const char* id))
 {
 	reconcile r = {e, known, listed, {0}, gone};
 	/* Collected first: known must not change while it is walked, and gone may change it. */
@@ -82,4 +100,14 @@ void engine_reconcile(engine* e, idset* known, const idset* listed,
 	idset_foreach(&r.vanished, forget, &r);
 	idset_free(&r.vanished);
 	idset_foreach(listed, add_listed, known);
+}
+
+static void forget_one(void* arg, const char* id)
+{
+	idset_del(arg, id);
+}
+
+void engine_forget(idset* known, const idset* lost)
+{
+	idset_foreach(lost, forget_one, known);
 }

@@ -115,18 +115,14 @@ ctr_record* rest_inspect(engine* e, const char* id)
 	return rec;
 }
 
-static void report(engine* e, engine_report what, const ctr_record* r)
+static bool report(engine* e, engine_report what, const ctr_record* r)
 {
-	if (what == ENGINE_REPORT_REMOVED)
-		idset_del(&priv(e)->known, r->full_id);
-	else
-		idset_put(&priv(e)->known, r->full_id, 0);
-	e->env->report(e->env->report_arg, what, r);
+	return engine_report_known(e, &priv(e)->known, r->full_id, what, r);
 }
 
-static void report_gone(engine* e, const char* id)
+static bool report_gone(engine* e, const char* id)
 {
-	engine_report_removed(e, priv(e)->d->type, id);
+	return engine_report_removed(e, priv(e)->d->type, id);
 }
 
 static int ping(engine* e)
@@ -222,17 +218,20 @@ static void on_line(void* arg, const char* line, size_t len)
 		p->npending++;
 }
 
-static CURL* rest_open_stream(engine* e)
+static engine_stream rest_open_stream(engine* e)
 {
 	rest_engine* p = priv(e);
+	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
 	char* filter = http_escape(p->d->event_filter);
 	if (!filter)
-		return NULL;
+		return s;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s%s%ssince=%lld&filters=%s", p->prefix, p->d->events,
 	         strchr(p->d->events, '?') ? "&" : "?", (long long)p->since_s, filter);
 	free(filter);
-	return http_stream_open(&p->stream, e->socket, path, on_line, e) ? p->stream.easy : NULL;
+	if (http_stream_open(&p->stream, e->socket, path, on_line, e))
+		s = (engine_stream){ENGINE_STREAM_OPEN, p->stream.easy, 0};
+	return s;
 }
 
 static void rest_close_stream(engine* e)
@@ -284,10 +283,13 @@ static void rest_process_events(engine* e)
 	}
 }
 
-static bool rest_lookup(engine* e, const char* id, ctr_record** out)
+/* Found containers enter known like listed ones: a later listing reconciles them. */
+static bool rest_lookup(engine* e, const char* id)
 {
-	*out = rest_inspect(e, id);
-	return *out != NULL;
+	ctr_record* r = rest_inspect(e, id);
+	bool found = r && report(e, ENGINE_REPORT_ADDED, r);
+	ctr_record_unref(r);
+	return found;
 }
 
 static void rest_destroy(engine* e)
