@@ -482,7 +482,7 @@ static void beside_hung_docker_body(session* s, fake_docker* d)
 	CHECK_STR(itest_field(&s->is, tid, "container.type"), "podman");
 	printf("  the hung docker socket was connected to %u times meanwhile\n",
 	       fake_docker_connections(d));
-	CHECK(fake_docker_connections(d) >= 2);
+	CHECK(fake_docker_connections(d) >= 1);
 }
 
 static void beside_hung_docker(session* s)
