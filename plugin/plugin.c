@@ -23,17 +23,6 @@ void plugin_set_error(plugin_state* s, const char* fmt, ...)
 	va_end(ap);
 }
 
-bool plugin_add_lookup_source(ss_plugin_t* st, worker_lookup_fn fn, void* ctx)
-{
-	plugin_state* s = st;
-	if (s->nsources == sizeof(s->sources) / sizeof(s->sources[0]))
-		return false;
-	s->sources[s->nsources].fn = fn;
-	s->sources[s->nsources].ctx = ctx;
-	s->nsources++;
-	return true;
-}
-
 /* ---- identity ------------------------------------------------------------ */
 
 EXPORT const char* plugin_get_required_api_version(void)
@@ -279,13 +268,11 @@ static void cache_initial(plugin_state* s)
 
 static int start_worker(plugin_state* s)
 {
-	if (!s->nsources && !engines_configured(&s->cfg))
+	if (!engines_configured(&s->cfg))
 		return 0; /* nothing to ask: no engine worker needed */
 	s->worker = worker_new(&s->async, &s->log, &s->cfg, s->lookups);
 	if (!s->worker)
 		return -1;
-	for (unsigned i = 0; i < s->nsources; i++)
-		worker_add_source(s->worker, s->sources[i].fn, s->sources[i].ctx);
 	if (!worker_add_engines(s->worker))
 		plog_warn(&s->log, "some engine sockets could not be set up");
 	if (worker_start(s->worker))

@@ -194,7 +194,7 @@ static void runner_free(runner* r)
 
 static void* runner_main(void* arg);
 
-/* Adds an instance (and starts its thread when the worker runs); caller holds no lock. */
+/* Adds an instance, and starts its thread when the worker runs; caller holds no lock. */
 static bool add_engine(worker* w, engine* e, cgroup_engine kind, bool socketless)
 {
 	runner* r = e ? calloc(1, sizeof(*r)) : NULL;
@@ -220,64 +220,14 @@ static bool add_engine(worker* w, engine* e, cgroup_engine kind, bool socketless
 	return ok;
 }
 
-/* ---- lookup sources (tests): instances with nothing but a lookup ---------------- */
-
-typedef struct source {
-	worker_lookup_fn fn;
-	void* ctx;
-} source;
-
-static int source_attach(engine* e)
+bool worker_add_engine(worker* w, engine* e, cgroup_engine kind, bool socketless)
 {
-	(void)e;
-	return 0;
+	return add_engine(w, e, kind, socketless);
 }
 
-static engine_stream source_open(engine* e)
+const engine_env* worker_env(worker* w)
 {
-	(void)e;
-	return (engine_stream){ENGINE_STREAM_POLL, NULL, 0};
-}
-
-static void source_nothing(engine* e)
-{
-	(void)e;
-}
-
-static bool source_lookup(engine* e, const char* id)
-{
-	source* s = e->priv;
-	ctr_record* r = NULL;
-	bool found = s->fn(s->ctx, id, &r) && r && engine_announce(e, ENGINE_REPORT_ADDED, r);
-	ctr_record_unref(r);
-	return found;
-}
-
-static void source_destroy(engine* e)
-{
-	free(e->priv);
-}
-
-static const engine_ops source_ops = {
-    .kind = "source",
-    .attach = source_attach,
-    .open_stream = source_open,
-    .close_stream = source_nothing,
-    .process_events = source_nothing,
-    .lookup = source_lookup,
-    .destroy = source_destroy,
-};
-
-bool worker_add_source(worker* w, worker_lookup_fn fn, void* ctx)
-{
-	source* s = w->started ? NULL : malloc(sizeof(*s));
-	if (!s)
-		return false;
-	*s = (source){fn, ctx};
-	engine* e = engine_new(&source_ops, &w->env, "", s);
-	if (!e)
-		free(s);
-	return add_engine(w, e, CGROUP_ENGINE_NONE, true);
+	return &w->env;
 }
 
 bool worker_add_engines(worker* w)

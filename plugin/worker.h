@@ -22,17 +22,21 @@
 
 typedef struct worker worker;
 
-/*
- * A source answers on-demand lookups by short id, on a thread of its own.
- * Returns true with a new record (one reference) in *out when it knows the id.
- */
-typedef bool (*worker_lookup_fn)(void* ctx, const char* id, ctr_record** out);
-
 /* LOOKUPS (the plugin's tracker) outlives the worker. */
 worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg,
                    lookup_tracker* lookups);
-/* Before worker_start only. */
-bool worker_add_source(worker* w, worker_lookup_fn fn, void* ctx);
+
+/*
+ * Adds an engine instance of the kind KIND serves (CGROUP_ENGINE_NONE: any);
+ * socketless: there is no socket to wait for. Before or after worker_start
+ * (its thread starts at once then). False (e freed) when full or stopping.
+ * Tests add fake engines (their own engine_ops) this way.
+ */
+struct engine;
+bool worker_add_engine(worker* w, struct engine* e, cgroup_engine kind, bool socketless);
+/* What engines of this worker are made with (engine_new). */
+struct engine_env;
+const struct engine_env* worker_env(worker* w);
 /* Creates the engine instances of the config. Before worker_start only. */
 bool worker_add_engines(worker* w);
 int worker_start(worker* w);

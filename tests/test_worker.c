@@ -1,8 +1,9 @@
 /*
  * The path from "a worker found a container" to an async event the host
  * receives and the plugin parses back (container-plugin.md §2.11, §8.0.5),
- * driven by a test-only lookup source. The plugin is registered statically
- * (plugin_api vtable) so the test can add the source before the capture opens.
+ * driven by a fake engine (an engine_ops table of the test's own, with a
+ * lookup and nothing else). The plugin is registered statically (plugin_api
+ * vtable) so the test can reach its worker.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "ctr_json.h"
+#include "engine.h"
 #include "events.h"
 #include "host.h"
 #include "plugin_state.h"
@@ -44,16 +46,82 @@ static bool fake_lookup(void* ctx, const char* id, ctr_record** out)
 	return true;
 }
 
-static host* open_static(fake_engine* f)
+/* ---- a fake engine: answers lookups through fn, has no socket, stream or listing ---- */
+
+typedef bool (*lookup_fn)(void* ctx, const char* id, ctr_record** out);
+
+typedef struct fake_src {
+	lookup_fn fn;
+	void* ctx;
+} fake_src;
+
+static int src_attach(engine* e)
+{
+	(void)e;
+	return 0;
+}
+
+static engine_stream src_open(engine* e)
+{
+	(void)e;
+	return (engine_stream){ENGINE_STREAM_POLL, NULL, 0}; /* up, lookups only */
+}
+
+static void src_nothing(engine* e)
+{
+	(void)e;
+}
+
+static bool src_lookup(engine* e, const char* id)
+{
+	fake_src* s = e->priv;
+	ctr_record* r = NULL;
+	bool found = s->fn(s->ctx, id, &r) && r && engine_announce(e, ENGINE_REPORT_ADDED, r);
+	ctr_record_unref(r);
+	return found;
+}
+
+static void src_destroy(engine* e)
+{
+	free(e->priv);
+}
+
+static const engine_ops src_ops = {
+    .kind = "fake",
+    .attach = src_attach,
+    .open_stream = src_open,
+    .close_stream = src_nothing,
+    .process_events = src_nothing,
+    .lookup = src_lookup,
+    .destroy = src_destroy,
+};
+
+/* The plugin open live (default config: its engines' sockets are absent here) plus a fake engine. */
+static host* open_with(lookup_fn fn, void* ctx)
 {
 	host* h = host_new();
-	if (host_load_api(h, plugin_static_api()) || host_init(h, "{}") ||
-	    !plugin_add_lookup_source(host_plugin_state(h), fake_lookup, f) || host_open_live(h)) {
-		fprintf(stderr, "  host: %s\n", host_last_error(h));
+	if (!h || host_load_api(h, plugin_static_api()) || host_init(h, "{}") || host_open_live(h)) {
+		fprintf(stderr, "  host: %s\n", h ? host_last_error(h) : "out of memory");
+		host_free(h);
+		return NULL;
+	}
+	plugin_state* s = host_plugin_state(h);
+	fake_src* src = malloc(sizeof(*src));
+	engine* e = src ? engine_new(&src_ops, worker_env(s->worker), "", src) : NULL;
+	if (src)
+		*src = (fake_src){fn, ctx};
+	if (!e || !worker_add_engine(s->worker, e, CGROUP_ENGINE_NONE, true)) {
+		if (!e)
+			free(src);
 		host_free(h);
 		return NULL;
 	}
 	return h;
+}
+
+static host* open_static(fake_engine* f)
+{
+	return open_with(fake_lookup, f);
 }
 
 static void spawn_in(host* h, int64_t tid, const char* cgroup)
@@ -163,11 +231,8 @@ TEST(repeated_process_events_ask_once)
 {
 	fake_engine f = {.fail_first = 0};
 	held_set_open(false);
-	host* h = host_new();
+	host* h = open_with(held_lookup, &f);
 	REQUIRE(h);
-	REQUIRE(!host_load_api(h, plugin_static_api()) && !host_init(h, "{}") &&
-	        plugin_add_lookup_source(host_plugin_state(h), held_lookup, &f) &&
-	        !host_open_live(h));
 	plugin_state* s = host_plugin_state(h);
 	spawn(h, 100);
 	REQUIRE(held_calls_after(1, 5000) == 1); /* the engine is busy with the one lookup */
@@ -231,11 +296,8 @@ TEST(burst_of_new_containers_is_found)
 	 * its own, while the engine is slow: every one must still be found. */
 	enum { N = 150 };
 	atomic_store(&gate, 0);
-	host* h = host_new();
+	host* h = open_with(gated_lookup, NULL);
 	REQUIRE(h);
-	REQUIRE(!host_load_api(h, plugin_static_api()) && !host_init(h, "{}") &&
-	        plugin_add_lookup_source(host_plugin_state(h), gated_lookup, NULL) &&
-	        !host_open_live(h));
 	char cg[96];
 	for (int i = 0; i < N; i++) {
 		snprintf(cg, sizeof(cg), "cpu=/docker/%09xfff%052d", i, 0);
