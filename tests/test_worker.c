@@ -247,9 +247,8 @@ TEST(repeated_process_events_ask_once)
 	CHECK(pump(h, 5000));
 	CHECK_STR(name_of(h, 149), "late-one");
 	CHECK_INT(held_calls_after(1, 0), 1); /* answered by that call: never asked again */
-	st = lookup_get_stats(s->lookups);
-	CHECK_INT(st.found, 1);
-	CHECK_INT(st.pending, 0);
+	/* The record left the tracker before its event was sent. */
+	CHECK_INT(lookup_get_stats(s->lookups).pending, 0);
 	host_free(h);
 }
 

@@ -20,7 +20,6 @@
 #include "inspect.h"
 
 #define CALL_TIMEOUT_MS 5000
-#define MAX_PENDING 256
 #define CATCHUP_DELAY_MS 100
 
 #define SVC "/containerd.services."
@@ -46,9 +45,7 @@ typedef struct pending_ev {
 
 typedef struct ctrd_engine {
 	grpc_stream stream;
-	pending_ev pending[MAX_PENDING];
-	size_t npending;
-	bool lost;          /* events were dropped: re-list */
+	engine_queue events; /* of pending_ev */
 	bool catchup;       /* list again once the subscription is in place */
 	uint64_t opened_ms; /* when the stream was opened */
 	idset known;        /* "ns/id" of every container reported and not removed */
@@ -339,15 +336,13 @@ static void on_envelope(void* arg, const uint8_t* msg, size_t len)
 	else
 		known_topic = false, kind = EV_DELETE;
 	if (known_topic && *env->namespace_ && strcmp(env->namespace_, SKIPPED_NAMESPACE)) {
-		if (p->npending == MAX_PENDING) {
-			p->lost = true;
-		} else {
-			pending_ev* pe = &p->pending[p->npending];
+		pending_ev* pe = engine_queue_slot(&p->events);
+		if (pe) {
 			pe->kind = kind;
 			pe->id = payload_id(env->event, kind, &pe->image);
 			pe->ns = strdup(env->namespace_);
 			if (pe->id && *pe->id && pe->ns && strchr(pe->id, '/') == NULL) {
-				p->npending++;
+				engine_queue_commit(&p->events);
 			} else {
 				free(pe->id);
 				free(pe->ns);
@@ -413,8 +408,9 @@ static ctr_record* get(engine* e, const char* ns, const char* id, bool* skip)
 	return r;
 }
 
-static void dispatch(engine* e, const pending_ev* ev)
+static void dispatch(engine* e, void* item)
 {
+	const pending_ev* ev = item;
 	unsigned hooks = e->env->cfg->hooks;
 	bool cri_ns = e->env->cfg->cri.enabled && !strcmp(ev->ns, CRI_NAMESPACE);
 	if (ev->kind == EV_DELETE) {
@@ -442,8 +438,9 @@ static void dispatch(engine* e, const pending_ev* ev)
 	ctr_record_unref(r);
 }
 
-static void pending_free(pending_ev* ev)
+static void pending_free(void* item)
 {
+	pending_ev* ev = item;
 	free(ev->ns);
 	free(ev->id);
 	free(ev->image);
@@ -453,11 +450,7 @@ static void pending_free(pending_ev* ev)
 static void ctrd_process_events(engine* e)
 {
 	ctrd_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++) {
-		dispatch(e, &p->pending[i]);
-		pending_free(&p->pending[i]);
-	}
-	p->npending = 0;
+	bool lost = engine_queue_drain(&p->events, e, dispatch, pending_free);
 	/* The subscription has no acknowledgement: once the request went out, list
 	 * again for what happened between the attach listing and the subscription. */
 	curl_off_t sent = 0;
@@ -467,9 +460,8 @@ static void ctrd_process_events(engine* e)
 		p->catchup = false;
 		relist(e, false);
 	}
-	if (p->lost) {
-		p->lost = false;
-		plog_warn(e->env->log, "containerd: event burst over %d, re-listing", MAX_PENDING);
+	if (lost) {
+		plog_warn(e->env->log, "containerd: event burst over %d, re-listing", ENGINE_QUEUE_MAX);
 		relist(e, false);
 	}
 }
@@ -515,8 +507,7 @@ static bool ctrd_lookup(engine* e, const char* id)
 static void ctrd_destroy(engine* e)
 {
 	ctrd_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++)
-		pending_free(&p->pending[i]);
+	engine_queue_free(&p->events, pending_free);
 	grpc_stream_close(&p->stream);
 	idset_free(&p->known);
 	free(p);
@@ -538,6 +529,7 @@ engine* containerd_engine_new(const engine_env* env, const char* socket)
 	if (!p)
 		return NULL;
 	p->stream.status = GRPC_STATUS_NONE;
+	engine_queue_init(&p->events, sizeof(pending_ev));
 	engine* e = engine_new(&ctrd_ops, env, socket, p);
 	if (!e)
 		free(p);

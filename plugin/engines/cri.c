@@ -18,7 +18,6 @@
 #include "inspect.h"
 
 #define CALL_TIMEOUT_MS 5000
-#define MAX_PENDING 256
 #define POLL_MS 2000
 
 #define SVC_V1 "/runtime.v1.RuntimeService/"
@@ -36,9 +35,7 @@ typedef struct cri_engine {
 	uint32_t type;   /* record type from Version.runtime_name */
 	grpc_stream stream;
 	bool no_events; /* GetContainerEvents answered UNIMPLEMENTED: poll instead */
-	pending_ev pending[MAX_PENDING];
-	size_t npending;
-	bool lost;    /* events were dropped: re-list */
+	engine_queue events; /* of pending_ev */
 	idset known;  /* ids (containers and sandboxes) reported and not removed */
 } cri_engine;
 
@@ -267,10 +264,10 @@ static void on_event(void* arg, const uint8_t* msg, size_t len)
 	if (!ev)
 		return;
 	if (ev->container_id && *ev->container_id && ev->container_event_type != EV_STOPPED) {
-		if (p->npending == MAX_PENDING) {
-			p->lost = true;
-		} else if ((p->pending[p->npending].id = strdup(ev->container_id))) {
-			p->pending[p->npending++].type = ev->container_event_type;
+		pending_ev* pe = engine_queue_slot(&p->events);
+		if (pe && (pe->id = strdup(ev->container_id))) {
+			pe->type = ev->container_event_type;
+			engine_queue_commit(&p->events);
 		}
 	}
 	cri__container_event_response__free_unpacked(ev, NULL);
@@ -313,8 +310,9 @@ static void cri_close_stream(engine* e)
 	grpc_stream_close(&p->stream);
 }
 
-static void dispatch(engine* e, const pending_ev* ev)
+static void dispatch(engine* e, void* item)
 {
+	const pending_ev* ev = item;
 	cri_engine* p = priv(e);
 	unsigned hooks = e->env->cfg->hooks;
 	if (ev->type == EV_DELETED) {
@@ -339,18 +337,15 @@ static void dispatch(engine* e, const pending_ev* ev)
 	ctr_record_unref(r);
 }
 
+static void pending_free(void* item)
+{
+	free(((pending_ev*)item)->id);
+}
+
 static void cri_process_events(engine* e)
 {
-	cri_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++) {
-		dispatch(e, &p->pending[i]);
-		free(p->pending[i].id);
-		p->pending[i].id = NULL;
-	}
-	p->npending = 0;
-	if (p->lost) {
-		p->lost = false;
-		plog_warn(e->env->log, "cri: event burst over %d, re-listing", MAX_PENDING);
+	if (engine_queue_drain(&priv(e)->events, e, dispatch, pending_free)) {
+		plog_warn(e->env->log, "cri: event burst over %d, re-listing", ENGINE_QUEUE_MAX);
 		relist(e, false);
 	}
 }
@@ -400,8 +395,7 @@ static bool cri_lookup(engine* e, const char* id)
 static void cri_destroy(engine* e)
 {
 	cri_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++)
-		free(p->pending[i].id);
+	engine_queue_free(&p->events, pending_free);
 	grpc_stream_close(&p->stream);
 	idset_free(&p->known);
 	free(p);
@@ -426,6 +420,7 @@ engine* cri_engine_new(const engine_env* env, const char* socket)
 	p->stream.status = GRPC_STATUS_NONE;
 	p->svc = SVC_V1;
 	p->type = CTR_TYPE_CRI;
+	engine_queue_init(&p->events, sizeof(pending_ev));
 	engine* e = engine_new(&cri_ops, env, socket, p);
 	if (!e)
 		free(p);

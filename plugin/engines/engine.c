@@ -111,3 +111,48 @@ void engine_forget(idset* known, const idset* lost)
 {
 	idset_foreach(lost, forget_one, known);
 }
+
+void engine_queue_init(engine_queue* q, size_t item_size)
+{
+	*q = (engine_queue){NULL, item_size, 0, false};
+}
+
+void* engine_queue_slot(engine_queue* q)
+{
+	if (!q->items && !(q->items = calloc(ENGINE_QUEUE_MAX, q->size)))
+		q->lost = true;
+	if (!q->items || q->n == ENGINE_QUEUE_MAX) {
+		q->lost = true;
+		return NULL;
+	}
+	void* slot = q->items + q->n * q->size;
+	memset(slot, 0, q->size);
+	return slot;
+}
+
+void engine_queue_commit(engine_queue* q)
+{
+	q->n++;
+}
+
+bool engine_queue_drain(engine_queue* q, engine* e, void (*fn)(engine* e, void* item),
+                        void (*free_item)(void* item))
+{
+	for (size_t i = 0; i < q->n; i++) {
+		fn(e, q->items + i * q->size);
+		if (free_item)
+			free_item(q->items + i * q->size);
+	}
+	q->n = 0;
+	bool lost = q->lost;
+	q->lost = false;
+	return lost;
+}
+
+void engine_queue_free(engine_queue* q, void (*free_item)(void* item))
+{
+	for (size_t i = 0; free_item && i < q->n; i++)
+		free_item(q->items + i * q->size);
+	free(q->items);
+	engine_queue_init(q, q->size);
+}

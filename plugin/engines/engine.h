@@ -130,6 +130,31 @@ bool engine_report_removed(engine* e, uint32_t type, const char* id);
 void engine_reconcile(engine* e, idset* known, const idset* listed,
                       bool (*gone)(engine* e, const char* id));
 
+/*
+ * The events a stream delivered, decoded inside curl's write callback and
+ * handled by process_events. Bounded: a burst over ENGINE_QUEUE_MAX is not
+ * queued but remembered, and the engine re-lists instead.
+ */
+#define ENGINE_QUEUE_MAX 256
+
+typedef struct engine_queue {
+	unsigned char* items; /* ENGINE_QUEUE_MAX items of `size` bytes, from the first event */
+	size_t size, n;
+	bool lost; /* an event did not fit (or memory ran out) */
+} engine_queue;
+
+void engine_queue_init(engine_queue* q, size_t item_size);
+/* The slot for the next event (zeroed), NULL when the queue is full; engine_queue_commit keeps it. */
+void* engine_queue_slot(engine_queue* q);
+void engine_queue_commit(engine_queue* q);
+/*
+ * Hands every queued event to fn, then to free_item (may be NULL), and empties
+ * the queue. True when events were lost since the last drain: re-list now.
+ */
+bool engine_queue_drain(engine_queue* q, engine* e, void (*fn)(engine* e, void* item),
+                        void (*free_item)(void* item));
+void engine_queue_free(engine_queue* q, void (*free_item)(void* item));
+
 /* Removes every id of LOST from KNOWN: announcements the host did not take. */
 void engine_forget(idset* known, const idset* lost);
 

@@ -9,7 +9,6 @@
 
 #define PING_TIMEOUT_MS 2000
 #define CALL_TIMEOUT_MS 5000
-#define MAX_PENDING 256
 /* Documents that barely change (images), kept briefly: a listing asks for the
  * same image once per container, and hundreds of containers share a few. */
 #define DOC_CACHE 8
@@ -25,9 +24,7 @@ typedef struct rest_engine {
 	const rest_desc* d;
 	char prefix[64];
 	int64_t since_s; /* replay point of the next stream */
-	inspect_event_t pending[MAX_PENDING];
-	size_t npending;
-	bool lost; /* events were dropped: re-list */
+	engine_queue events; /* of inspect_event_t */
 	http_stream stream;
 	idset known; /* full ids reported present and not removed since */
 	cached_doc docs[DOC_CACHE];
@@ -210,12 +207,9 @@ static void on_line(void* arg, const char* line, size_t len)
 {
 	engine* e = arg;
 	rest_engine* p = priv(e);
-	if (p->npending == MAX_PENDING) {
-		p->lost = true;
-		return;
-	}
-	if (inspect_event(line, len, &p->pending[p->npending]))
-		p->npending++;
+	inspect_event_t* ev = engine_queue_slot(&p->events);
+	if (ev && inspect_event(line, len, ev))
+		engine_queue_commit(&p->events);
 }
 
 static engine_stream rest_open_stream(engine* e)
@@ -266,19 +260,26 @@ static void dispatch(engine* e, const inspect_event_t* ev)
 	ctr_record_unref(r);
 }
 
+/* One event of the stream; the next stream replays from the latest one handled. */
+static void handle_event(engine* e, void* item)
+{
+	const inspect_event_t* ev = item;
+	dispatch(e, ev);
+	if (ev->time_ns / 1000000000 > priv(e)->since_s)
+		priv(e)->since_s = ev->time_ns / 1000000000;
+}
+
+static void event_free(void* item)
+{
+	inspect_event_free(item);
+}
+
 static void rest_process_events(engine* e)
 {
 	rest_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++) {
-		dispatch(e, &p->pending[i]);
-		if (p->pending[i].time_ns / 1000000000 > p->since_s)
-			p->since_s = p->pending[i].time_ns / 1000000000;
-		inspect_event_free(&p->pending[i]);
-	}
-	p->npending = 0;
-	if (p->lost) {
-		p->lost = false;
-		plog_warn(e->env->log, "%s: event burst over %d, re-listing", p->d->kind, MAX_PENDING);
+	if (engine_queue_drain(&p->events, e, handle_event, event_free)) {
+		plog_warn(e->env->log, "%s: event burst over %d, re-listing", p->d->kind,
+		          ENGINE_QUEUE_MAX);
 		list_all(e);
 	}
 }
@@ -295,8 +296,7 @@ static bool rest_lookup(engine* e, const char* id)
 static void rest_destroy(engine* e)
 {
 	rest_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++)
-		inspect_event_free(&p->pending[i]);
+	engine_queue_free(&p->events, event_free);
 	http_stream_close(&p->stream);
 	idset_free(&p->known);
 	for (size_t i = 0; i < DOC_CACHE; i++)
@@ -321,6 +321,7 @@ engine* rest_engine_new(const rest_desc* d, const engine_env* env, const char* s
 	if (!p)
 		return NULL;
 	p->d = d;
+	engine_queue_init(&p->events, sizeof(inspect_event_t));
 	engine* e = engine_new(&rest_ops, env, socket, p);
 	if (!e)
 		free(p);
