@@ -17,6 +17,7 @@ typedef struct entry {
 	uint64_t delay_ms; /* before the round after a failed one */
 	uint64_t asked;    /* engine slots that answered "unknown" this round */
 	uint64_t busy;     /* engine slots asking now */
+	unsigned failed;   /* rounds every engine up answered "unknown" to */
 } entry;
 
 struct lookup_tracker {
@@ -173,6 +174,7 @@ static void settle(lookup_tracker* t, entry* e, uint64_t now)
 	e->due_ms = now + e->delay_ms;
 	e->delay_ms = e->delay_ms * 2 > LOOKUP_RETRY_MAX_MS ? LOOKUP_RETRY_MAX_MS : e->delay_ms * 2;
 	e->asked = 0;
+	e->failed++;
 	t->st.failed_rounds++;
 }
 
@@ -180,6 +182,12 @@ static void earlier(uint64_t* next, uint64_t t)
 {
 	if (t < *next)
 		*next = t;
+}
+
+/* A retry of an id past its first seconds: such rounds share the slow budget. */
+static bool slow(const entry* e, uint64_t now)
+{
+	return e->failed && now - e->first_ms >= LOOKUP_FAST_MS;
 }
 
 /* Whether SLOT may ask E now; if not, *next gets when it might. */
@@ -194,7 +202,7 @@ static bool eligible(lookup_tracker* t, const entry* e, unsigned slot, uint64_t 
 		return false;
 	}
 	bool new_round = !e->asked && !e->busy;
-	if (new_round && now - e->first_ms >= LOOKUP_FAST_MS && now < t->slow_next_ms) {
+	if (new_round && slow(e, now) && now < t->slow_next_ms) {
 		earlier(next, t->slow_next_ms);
 		return false;
 	}
@@ -220,7 +228,8 @@ bool lookup_take(lookup_tracker* t, unsigned slot, uint64_t now, char id[CGROUP_
 			t->st.expired++;
 		}
 	}
-	for (size_t i = 0; slot < LOOKUP_MAX_ENGINES && i < t->n; i++) {
+	bool up = slot < LOOKUP_MAX_ENGINES && (t->up >> slot & 1);
+	for (size_t i = 0; up && i < t->n; i++) {
 		entry* e = &t->e[i];
 		settle(t, e, now); /* an engine that went down may have ended the round */
 		if (eligible(t, e, slot, now, &next) && (!best || e->due_ms < best->due_ms))
@@ -229,7 +238,7 @@ bool lookup_take(lookup_tracker* t, unsigned slot, uint64_t now, char id[CGROUP_
 	if (best) {
 		if (!best->asked && !best->busy) {
 			best->round_ms = now;
-			if (now - best->first_ms >= LOOKUP_FAST_MS)
+			if (slow(best, now))
 				t->slow_next_ms = now + LOOKUP_SLOW_EVERY_MS;
 		}
 		best->busy |= 1ull << slot;

@@ -31,9 +31,11 @@
 #define LOOKUP_RETRY_FIRST_MS 30
 #define LOOKUP_RETRY_MAX_MS (5 * 60 * 1000)
 /*
- * Past its first LOOKUP_FAST_MS an id's new rounds share one budget with
- * every other such id: one round per LOOKUP_SLOW_EVERY_MS in all, so that
- * hundreds of unknown ids never turn into a steady load on the engines.
+ * Past its first LOOKUP_FAST_MS an id's retries share one budget with every
+ * other such id: one round per LOOKUP_SLOW_EVERY_MS in all, so that hundreds
+ * of unknown ids never turn into a steady load on the engines. A first round
+ * is never held back (ids that waited for an engine to come up are asked at
+ * once when it does).
  */
 #define LOOKUP_FAST_MS 5000
 #define LOOKUP_SLOW_EVERY_MS 1250
@@ -69,9 +71,9 @@ void lookup_engine_set(lookup_tracker* t, unsigned slot, cgroup_engine kind, boo
 bool lookup_want(lookup_tracker* t, const char* id, cgroup_engine hint, uint64_t now);
 
 /*
- * The next id engine SLOT should look up now (copied to id), marked in flight
- * for it; false when none, with *next_ms (may be NULL) the earliest time one
- * may become due for it (UINT64_MAX: none until something changes).
+ * The next id engine SLOT (up) should look up now (copied to id), marked in
+ * flight for it; false when none, with *next_ms (may be NULL) the earliest
+ * time one may become due for it (UINT64_MAX: none until something changes).
  */
 bool lookup_take(lookup_tracker* t, unsigned slot, uint64_t now, char id[CGROUP_ID_MAX],
                  uint64_t* next_ms);

@@ -223,7 +223,27 @@ TEST(sets_are_bounded_and_idle_ids_expire)
 	lookup_free(t);
 }
 
-TEST_MAIN(T(repeated_wants_ask_once), T(retries_double_up_to_five_minutes),
+/* Ids seen while no engine was up are all asked as soon as one is, whatever their age. */
+TEST(ids_waiting_for_an_engine_are_asked_when_it_comes_up)
+{
+	lookup_tracker* t = lookup_new();
+	REQUIRE(t);
+	char id[CGROUP_ID_MAX];
+	for (int i = 0; i < 100; i++) {
+		id_of(id, i);
+		lookup_want(t, id, CGROUP_ENGINE_DOCKER, (uint64_t)i);
+	}
+	uint64_t next;
+	CHECK(!lookup_take(t, 0, 20000, id, &next)); /* slot 0 is not up (nor is any) */
+	lookup_engine_set(t, 0, CGROUP_ENGINE_DOCKER, true);
+	int asked = 0;
+	while (lookup_take(t, 0, 20000, id, &next))
+		asked++;
+	CHECK_INT(asked, 100);
+	lookup_free(t);
+}
+
+TEST_MAIN(T(ids_waiting_for_an_engine_are_asked_when_it_comes_up), T(repeated_wants_ask_once), T(retries_double_up_to_five_minutes),
           T(unknown_ids_cost_at_most_one_lookup_a_second),
           T(engines_of_the_hinted_kind_are_asked_first), T(round_ends_when_an_engine_goes_down),
           T(known_ids_are_not_looked_up), T(sets_are_bounded_and_idle_ids_expire))
