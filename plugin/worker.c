@@ -498,6 +498,25 @@ size_t worker_initial_records(worker* w, int timeout_ms, ctr_record*** out)
 	return n;
 }
 
+/* What the lookups (over the plugin's life) and the outbox did, logged when the worker stops. */
+static void log_counts(worker* w)
+{
+	if (!w->out)
+		return;
+	lookup_stats l = lookup_get_stats(w->lookups);
+	outbox_stats o = outbox_get_stats(w->out);
+	plog_info(w->log,
+	          "lookups: %llu ids, %llu asked, %llu found, %llu failed rounds, %llu dropped, "
+	          "%llu expired; refused events: %llu refusals, %llu sent later, %llu superseded, "
+	          "%llu lost, %llu waiting",
+	          (unsigned long long)l.wanted, (unsigned long long)l.attempts,
+	          (unsigned long long)l.found, (unsigned long long)l.failed_rounds,
+	          (unsigned long long)l.dropped, (unsigned long long)l.expired,
+	          (unsigned long long)o.refused, (unsigned long long)o.delivered_late,
+	          (unsigned long long)o.replaced, (unsigned long long)o.dropped,
+	          (unsigned long long)o.pending);
+}
+
 void worker_free(worker* w)
 {
 	if (!w)
@@ -522,6 +541,7 @@ void worker_free(worker* w)
 	for (size_t i = 0; i < w->ninitial; i++)
 		ctr_record_unref(w->initial[i]);
 	free(w->initial);
+	log_counts(w);
 	outbox_free(w->out);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
