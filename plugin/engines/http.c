@@ -153,24 +153,23 @@ static int on_progress(void* arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return atomic_load((const atomic_bool*)arg) ? 1 : 0; /* non-zero aborts */
 }
 
-int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
-                 const atomic_bool* cancel, http_resp* out, char* err, size_t errlen)
+/* A bounded GET (or HEAD) whose answer goes to out through b; NULL on OOM. */
+static CURL* request_handle(const char* socket, const char* method, const char* path,
+                           long timeout_ms, const atomic_bool* cancel, http_resp* out,
+                           body_buf* b)
 {
 	memset(out, 0, sizeof(*out));
-	bool head = !strcmp(method, "HEAD");
 	CURL* c = easy_for(socket, path);
-	if (!c) {
-		snprintf(err, errlen, "curl_easy_init failed");
-		return -1;
-	}
-	body_buf b = {c, out, 0, false};
+	if (!c)
+		return NULL;
+	*b = (body_buf){c, out, 0, false};
 	if (share)
 		curl_easy_setopt(c, CURLOPT_SHARE, share);
-	curl_easy_setopt(c, CURLOPT_NOBODY, head ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_NOBODY, !strcmp(method, "HEAD") ? 1L : 0L);
 	/* An answer that declares more than the limit is refused before its body comes. */
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
@@ -180,11 +179,18 @@ int http_request(const char* socket, const char* method, const char* path, long 
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void*)cancel);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
-	CURLcode rc = curl_easy_perform(c);
+	return c;
+}
+
+/* The outcome of a finished request (its handle is released): 0, or -1 with err. */
+static int request_done(CURL* c, CURLcode rc, const body_buf* b, const char* socket,
+                        const char* path, char* err, size_t errlen)
+{
+	http_resp* out = b->r;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
-		out->too_big = b.too_big || rc == CURLE_FILESIZE_EXCEEDED;
+		out->too_big = b->too_big || rc == CURLE_FILESIZE_EXCEEDED;
 		snprintf(err, errlen, "%s%s: %s", socket, path,
 		         out->too_big ? "answer larger than the limit (" HTTP_MAX_BODY_TEXT ")"
 		                      : curl_easy_strerror(rc));
@@ -196,6 +202,73 @@ int http_request(const char* socket, const char* method, const char* path, long 
 		return -1;
 	}
 	return 0;
+}
+
+int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
+                 const atomic_bool* cancel, http_resp* out, char* err, size_t errlen)
+{
+	body_buf b;
+	CURL* c = request_handle(socket, method, path, timeout_ms, cancel, out, &b);
+	if (!c) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		return -1;
+	}
+	return request_done(c, curl_easy_perform(c), &b, socket, path, err, errlen);
+}
+
+/* Starts request i of a batch on m; false when it could not start (out[i] stays failed). */
+static bool start_one(CURLM* m, const char* socket, const char* path, long timeout_ms,
+                      const atomic_bool* cancel, http_resp* out, body_buf* b, size_t i)
+{
+	CURL* c = request_handle(socket, "GET", path, timeout_ms, cancel, out, b);
+	if (!c)
+		return false;
+	curl_easy_setopt(c, CURLOPT_PRIVATE, (void*)(uintptr_t)i);
+	if (curl_multi_add_handle(m, c) != CURLM_OK) {
+		curl_easy_cleanup(c);
+		return false;
+	}
+	return true;
+}
+
+void http_get_many(const char* socket, const char* const* paths, size_t n, long timeout_ms,
+                   const atomic_bool* cancel, http_resp* out, bool* ok,
+                   char (*errs)[HTTP_ERR_LEN])
+{
+	CURLM* m = n ? curl_multi_init() : NULL;
+	body_buf* bufs = n ? calloc(n, sizeof(*bufs)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		ok[i] = false;
+		snprintf(errs[i], HTTP_ERR_LEN, "%s%s: %s", socket, paths[i],
+		         m && bufs ? "not started" : "out of memory");
+	}
+	size_t next = 0, active = 0;
+	while (m && bufs && (next < n || active)) {
+		for (; active < HTTP_MAX_PARALLEL && next < n; next++)
+			active += start_one(m, socket, paths[next], timeout_ms, cancel, &out[next],
+			                    &bufs[next], next);
+		int running, left;
+		curl_multi_perform(m, &running);
+		CURLMsg* msg;
+		while ((msg = curl_multi_info_read(m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			CURL* c = msg->easy_handle;
+			CURLcode rc = msg->data.result;
+			void* priv = NULL;
+			curl_easy_getinfo(c, CURLINFO_PRIVATE, &priv);
+			size_t i = (size_t)(uintptr_t)priv;
+			curl_multi_remove_handle(m, c);
+			ok[i] = request_done(c, rc, &bufs[i], socket, paths[i], errs[i], HTTP_ERR_LEN) == 0;
+			active--;
+		}
+		if (active)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	free(bufs);
+	if (m)
+		curl_multi_cleanup(m);
 }
 
 void http_resp_free(http_resp* r)

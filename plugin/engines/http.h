@@ -42,6 +42,20 @@ int http_request(const char* socket, const char* method, const char* path, long 
                  const atomic_bool* cancel, http_resp* out, char* err, size_t errlen);
 void http_resp_free(http_resp* r);
 
+/* Requests of one http_get_many in flight at once. */
+#define HTTP_MAX_PARALLEL 4
+#define HTTP_ERR_LEN 512
+
+/*
+ * GETs of paths[0..n) on socket, HTTP_MAX_PARALLEL at a time, each bounded
+ * and abandoned like http_request. ok[i] tells whether out[i] holds an answer
+ * (any status; free it), else errs[i] says why (out[i].too_big as with
+ * http_request).
+ */
+void http_get_many(const char* socket, const char* const* paths, size_t n, long timeout_ms,
+                   const atomic_bool* cancel, http_resp* out, bool* ok,
+                   char (*errs)[HTTP_ERR_LEN]);
+
 /* URL-escapes s into a malloc'd string. */
 char* http_escape(const char* s);
 

@@ -9,6 +9,8 @@
 
 #define PING_TIMEOUT_MS 2000
 #define CALL_TIMEOUT_MS 5000
+/* A listing inspects this many containers at a time (HTTP_MAX_PARALLEL in flight). */
+#define LIST_BATCH 32
 /* Documents that barely change (images), kept briefly: a listing asks for the
  * same image once per container, and hundreds of containers share a few. */
 #define DOC_CACHE 8
@@ -94,22 +96,70 @@ static bool safe_id(const char* id)
 	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
-ctr_record* rest_inspect(engine* e, const char* id)
+/* The inspect path of ID after the API prefix; false for an id that must not reach a URL. */
+static bool inspect_path(engine* e, const char* id, char* path, size_t len)
 {
 	if (!safe_id(id))
-		return NULL;
+		return false;
 	const rest_desc* d = priv(e)->d;
-	char path[512], err[256];
-	snprintf(path, sizeof(path), "/containers/%s/json%s%s", id,
-	         e->env->cfg->with_size ? "?" : "", e->env->cfg->with_size ? d->size_param : "");
-	http_resp r;
-	if (rest_get(e, path, &r))
-		return NULL;
-	ctr_record* rec = d->build(e, r.body, r.len, err, sizeof(err));
+	snprintf(path, len, "/containers/%s/json%s%s", id, e->env->cfg->with_size ? "?" : "",
+	         e->env->cfg->with_size ? d->size_param : "");
+	return true;
+}
+
+/* The record of an inspect answer (released here); NULL when unreadable. */
+static ctr_record* record_of(engine* e, const char* id, http_resp* r)
+{
+	char err[256];
+	const rest_desc* d = priv(e)->d;
+	ctr_record* rec = d->build(e, r->body, r->len, err, sizeof(err));
 	if (!rec)
 		plog_warn(e->env->log, "%s: unreadable inspect of %s: %s", d->kind, id, err);
-	http_resp_free(&r);
+	http_resp_free(r);
 	return rec;
+}
+
+ctr_record* rest_inspect(engine* e, const char* id)
+{
+	char path[512];
+	http_resp r;
+	if (!inspect_path(e, id, path, sizeof(path)) || rest_get(e, path, &r))
+		return NULL;
+	return record_of(e, id, &r);
+}
+
+/*
+ * Inspects n <= LIST_BATCH containers with a few requests in flight at once (a
+ * listing of hundreds would otherwise wait for each answer in turn); recs[i]
+ * is NULL where the inspect failed.
+ */
+static void inspect_many(engine* e, char* const* ids, size_t n, ctr_record** recs)
+{
+	char paths[LIST_BATCH][600], rel[512], errs[LIST_BATCH][HTTP_ERR_LEN];
+	const char* ptrs[LIST_BATCH];
+	size_t which[LIST_BATCH]; /* the id of each request */
+	http_resp resp[LIST_BATCH];
+	bool ok[LIST_BATCH];
+	size_t m = 0;
+	for (size_t i = 0; i < n && i < LIST_BATCH; i++) {
+		recs[i] = NULL;
+		if (!inspect_path(e, ids[i], rel, sizeof(rel)))
+			continue;
+		snprintf(paths[m], sizeof(paths[m]), "%s%s", priv(e)->prefix, rel);
+		ptrs[m] = paths[m];
+		which[m++] = i;
+	}
+	http_get_many(e->socket, ptrs, m, CALL_TIMEOUT_MS, e->env->cancel, resp, ok, errs);
+	for (size_t j = 0; j < m; j++) {
+		if (ok[j] && resp[j].status == 200)
+			recs[which[j]] = record_of(e, ids[which[j]], &resp[j]);
+		else if (ok[j])
+			http_resp_free(&resp[j]);
+		else /* as rest_get: a refused size is worth a warning, an engine going down is not */
+			plog_write(e->env->log,
+			           resp[j].too_big ? SS_PLUGIN_LOG_SEV_WARNING : SS_PLUGIN_LOG_SEV_DEBUG,
+			           "%s %s: %s", priv(e)->d->kind, e->socket, errs[j]);
+	}
 }
 
 static bool report(engine* e, engine_report what, const ctr_record* r)
@@ -170,8 +220,11 @@ static int list_all(engine* e)
 	 * the new listing lacks is gone. */
 	engine_reconcile(e, &priv(e)->known, &listed, report_gone);
 	idset_free(&listed);
+	ctr_record* recs[LIST_BATCH];
 	for (size_t i = 0; i < n; i++) {
-		ctr_record* rec = rest_inspect(e, ids[i]);
+		if (i % LIST_BATCH == 0)
+			inspect_many(e, ids + i, n - i < LIST_BATCH ? n - i : LIST_BATCH, recs);
+		ctr_record* rec = recs[i % LIST_BATCH];
 		/* A known container whose inspect failed (engine going down again) keeps
 		 * the full record it has; only a new one is announced by id alone. */
 		if (!rec && !idset_get(&fresh, ids[i], NULL))
