@@ -16,10 +16,10 @@
  *   lookup:     a container whose create was not announced (hooks
  *               ["start"]) is found on demand when a process event shows it.
  *   hung docker: a fake Docker socket that answers half of every request
- *               and then nothing (falco#3953) beside the real Podman: Podman's
- *               containers are cached within their usual latency and its
- *               on-demand lookups answered, both well before the hung
- *               engine's timeouts.
+ *               and then nothing (falco#3953) beside the real Podman: Podman
+ *               containers started while Docker's ping hangs (2 s) are cached
+ *               within their usual latency, and a lookup asked meanwhile is
+ *               answered, both in well under that 2 s.
  *
  * Every wait is bounded; every engine (and with it every container) is
  * stopped on every path, failed checks included.
@@ -434,6 +434,16 @@ static void lookup(session* s)
 	CHECK_STR(itest_field(&s->is, tid, "container.label[org.example.built-by]"), "tests");
 }
 
+/* Waits until the plugin opens a new connection to the hung docker: it then hangs for 2 s. */
+static bool docker_hanging(fake_docker* d)
+{
+	unsigned tries = fake_docker_connections(d);
+	uint64_t end = itest_now_ms() + WAIT_MS;
+	while (fake_docker_connections(d) == tries && itest_now_ms() < end)
+		usleep(1000);
+	return fake_docker_connections(d) > tries;
+}
+
 /* (g) */
 static void beside_hung_docker_body(session* s, fake_docker* d)
 {
@@ -446,12 +456,13 @@ static void beside_hung_docker_body(session* s, fake_docker* d)
 	         "\"containerd\":{\"enabled\":false},\"cri\":{\"enabled\":false}}}",
 	         level ? level : "warn", fake_docker_socket(d), s->is.sock);
 	REQUIRE(itest_open_config(&s->is, cfg));
-	/* Started containers: announced by Podman's event stream. */
-	uint64_t lat[5];
+	/* Containers started while docker hangs: announced by Podman's event stream. */
+	uint64_t lat[3];
 	size_t n = 0;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 3; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "itest-hung%d", i);
+		CHECK(docker_hanging(d));
 		char* id = run(s, name, true);
 		uint64_t started = itest_now_ms(), arrived = 0;
 		CHECK(id != NULL);
@@ -459,30 +470,30 @@ static void beside_hung_docker_body(session* s, fake_docker* d)
 			break;
 		lat[n++] = arrived > started ? arrived - started : 0;
 	}
-	CHECK_INT(n, 5);
+	CHECK_INT(n, 3);
 	if (n) {
 		double median = itest_median(lat, n);
 		printf("  podman beside a hung docker: start->cached median %.1f ms, max %llu ms\n",
 		       median, (unsigned long long)lat[n - 1]);
-		CHECK(lat[n - 1] < 2000); /* the hung engine's ping alone waits 2 s */
+		CHECK(lat[n - 1] < 1000); /* docker's ping meanwhile waits 2 s */
 	}
 	/* A created container (not announced with hooks ["start"]): an on-demand lookup. */
 	char* id = create(s, "itest-hung-missed", true);
 	REQUIRE(id != NULL);
 	itest_pump_for(&s->is, 300);
 	CHECK(!itest_cached(&s->is, id));
+	CHECK(docker_hanging(d));
 	int64_t tid = feed_synthetic(s, id);
 	uint64_t t0 = itest_now_ms();
 	CHECK(itest_pump_until(&s->is, itest_is_cached, id, WAIT_MS, NULL));
 	uint64_t took = itest_now_ms() - t0;
 	printf("  podman beside a hung docker: process event -> lookup answered in %llu ms\n",
 	       (unsigned long long)took);
-	CHECK(took < 2000);
+	CHECK(took < 1000);
 	CHECK_STR(itest_field(&s->is, tid, "container.name"), "itest-hung-missed");
 	CHECK_STR(itest_field(&s->is, tid, "container.type"), "podman");
 	printf("  the hung docker socket was connected to %u times meanwhile\n",
 	       fake_docker_connections(d));
-	CHECK(fake_docker_connections(d) >= 1);
 }
 
 static void beside_hung_docker(session* s)
