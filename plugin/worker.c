@@ -17,7 +17,8 @@
  * has a handful of sockets; an idle runner sleeps in curl_multi_poll.
  */
 
-/* A missing socket is checked with one stat() per second: cheap, and no inotify state. */
+/* Missing sockets are checked with one stat() per second, by the helper thread for all
+ * of them (one wakeup, not one per engine): cheap, and no inotify state. */
 #define ABSENT_CHECK_MS 1000
 /* With nothing due, a runner sleeps until its stream, a lookup request
  * (curl_multi_wakeup) or libcurl's own timers wake it. Only a safety net. */
@@ -26,6 +27,8 @@
 #define BACKOFF_MAX_MS 4000
 #define DISCOVER_MS 2000
 #define MAX_ENGINES LOOKUP_MAX_ENGINES
+
+enum { SOCKET_UNWATCHED, SOCKET_WATCHED, SOCKET_APPEARED };
 
 /* One engine instance and its thread. Its scheduling state is the runner's alone. */
 typedef struct runner {
@@ -40,6 +43,8 @@ typedef struct runner {
 	bool up;      /* attached (streaming or polling) */
 	bool present; /* socket existed at the last check */
 	bool checked; /* the socket was looked at once */
+	/* SOCKET_*: whether the helper watches for the socket to appear (shared with it). */
+	atomic_int watch;
 	uint64_t next_try_ms, backoff_ms;
 	CURL* stream;     /* the open event stream, NULL when none */
 	uint32_t poll_ms; /* up without a stream: ops->poll this often (0: never) */
@@ -314,8 +319,12 @@ static bool socket_present(runner* r, uint64_t now)
 		          present ? (r->checked ? "appeared" : "found") : "is absent");
 	r->present = present;
 	r->checked = true;
-	if (!present)
-		r->next_try_ms = now + ABSENT_CHECK_MS;
+	if (!present) {
+		/* Tried again when the helper sees the socket (or after the idle wait). */
+		r->next_try_ms = now + IDLE_WAIT_MS;
+		atomic_store(&r->watch, SOCKET_WATCHED);
+		kick(r->w);
+	}
 	return present;
 }
 
@@ -412,6 +421,9 @@ static void* runner_main(void* arg)
 	worker* w = r->w;
 	bool first = true;
 	while (!stopping(w)) {
+		int appeared = SOCKET_APPEARED;
+		if (atomic_compare_exchange_strong(&r->watch, &appeared, SOCKET_UNWATCHED))
+			r->next_try_ms = 0;
 		if (!r->up && now_ms() >= r->next_try_ms)
 			runner_try(r, now_ms());
 		if (first)
@@ -434,15 +446,42 @@ static void* runner_main(void* arg)
 	return NULL;
 }
 
-/* ---- the helper thread: refused events, discovery ----------------------------------- */
+/* ---- the helper thread: refused events, discovery, missing sockets ------------------- */
+
+/* Wakes the runners whose socket appeared; false when none is missing any more. */
+static bool check_sockets(worker* w)
+{
+	bool watching = false;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->nrunners; i++) {
+		runner* r = w->runners[i];
+		struct stat st;
+		int watched = SOCKET_WATCHED;
+		if (atomic_load(&r->watch) != SOCKET_WATCHED)
+			continue;
+		if (stat(r->e->socket, &st) == 0 &&
+		    atomic_compare_exchange_strong(&r->watch, &watched, SOCKET_APPEARED))
+			curl_multi_wakeup(r->multi);
+		else
+			watching = true;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return watching;
+}
 
 static void* helper_main(void* arg)
 {
 	worker* w = arg;
+	uint64_t next_check = 0;
 	while (!stopping(w)) {
 		uint64_t now = now_ms();
 		discover(w, now);
 		uint64_t next = outbox_flush(w->out, now);
+		/* Unwatched until now: a runner may have just asked (it kicks us). */
+		if (now >= next_check || next_check == UINT64_MAX)
+			next_check = check_sockets(w) ? now + ABSENT_CHECK_MS : UINT64_MAX;
+		if (next_check < next)
+			next = next_check;
 		if (w->cfg->podman_discover && w->next_discover_ms < next)
 			next = w->next_discover_ms;
 		if (next > now + IDLE_WAIT_MS)
