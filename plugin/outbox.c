@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctr_json.h"
 #include "idset.h"
 
 typedef struct waiting {
@@ -55,6 +56,20 @@ static void remove_at(outbox* o, size_t i)
 	o->n--;
 }
 
+/*
+ * A copy of r that only the outbox touches (under its lock): the sender keeps
+ * using its own record on its thread, and reference counts are not shared
+ * across threads. Made from the event's JSON, which is what the host reads.
+ */
+static ctr_record* own_copy(const ctr_record* r)
+{
+	char err[128];
+	char* json = ctr_json_encode(r);
+	ctr_record* copy = json ? ctr_json_decode(json, strlen(json), err, sizeof(err)) : NULL;
+	free(json);
+	return copy;
+}
+
 static bool keep(outbox* o, const char* name, const ctr_record* r, uint64_t now)
 {
 	if (o->n == o->cap) {
@@ -65,10 +80,12 @@ static bool keep(outbox* o, const char* name, const ctr_record* r, uint64_t now)
 		o->w = w;
 		o->cap = cap;
 	}
-	if (!idset_put(&o->index, r->id, o->n))
+	ctr_record* copy = own_copy(r);
+	if (!copy || !idset_put(&o->index, copy->id, o->n)) {
+		ctr_record_unref(copy);
 		return false;
-	o->w[o->n++] = (waiting){name, ctr_record_ref((ctr_record*)r), now + OUTBOX_RETRY_FIRST_MS,
-	                         OUTBOX_RETRY_FIRST_MS * 2};
+	}
+	o->w[o->n++] = (waiting){name, copy, now + OUTBOX_RETRY_FIRST_MS, OUTBOX_RETRY_FIRST_MS * 2};
 	return true;
 }
 
@@ -77,12 +94,16 @@ bool outbox_send(outbox* o, const char* name, const ctr_record* r, uint64_t now)
 	bool ok = true;
 	uint64_t pos;
 	pthread_mutex_lock(&o->mu);
-	if (idset_get(&o->index, r->id, &pos)) {
+	ctr_record* copy;
+	if (idset_get(&o->index, r->id, &pos) && (copy = own_copy(r))) {
 		/* Behind an older event of the same container: this one supersedes it. */
 		ctr_record_unref(o->w[pos].r);
-		o->w[pos].r = ctr_record_ref((ctr_record*)r);
+		o->w[pos].r = copy;
 		o->w[pos].name = name;
 		o->st.replaced++;
+	} else if (idset_get(&o->index, r->id, &pos)) {
+		ok = false; /* out of memory: the older event stays, this one is lost */
+		o->st.dropped++;
 	} else if (!async_emit_record(o->emitter, name, r, NULL)) {
 		o->st.refused++;
 		ok = keep(o, name, r, now);
