@@ -443,6 +443,7 @@ static void* runner_main(void* arg)
 		int wait = next > now ? (int)(next - now) : 0;
 		curl_multi_poll(r->multi, NULL, 0, wait > IDLE_WAIT_MS ? IDLE_WAIT_MS : wait, NULL);
 	}
+	http_thread_done();
 	return NULL;
 }
 

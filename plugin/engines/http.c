@@ -11,44 +11,39 @@ static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned init_refs; /* curl_global_init is process-wide; instances share it */
 
 /*
- * One connection cache for every request: a listing asks an engine once per
+ * One connection cache per thread: a listing asks an engine once per
  * container (inspect, image), and a new unix-socket connection for each cost
- * about a third of the worker's CPU. Plugin instances may share it, hence
- * the lock.
+ * about a third of the worker's CPU. Per thread because libcurl does not
+ * support sharing connections between concurrent threads, and each engine
+ * has a thread of its own anyway (http_thread_done releases it).
  */
-static CURLSH* share;
-static pthread_mutex_t share_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local CURLSH* thread_share;
 
-static void share_lock(CURL* c, curl_lock_data d, curl_lock_access a, void* u)
+static CURLSH* share_for_thread(void)
 {
-	(void)c, (void)d, (void)a, (void)u;
-	pthread_mutex_lock(&share_mu);
-}
-
-static void share_unlock(CURL* c, curl_lock_data d, void* u)
-{
-	(void)c, (void)d, (void)u;
-	pthread_mutex_unlock(&share_mu);
-}
-
-static CURLSH* share_new(void)
-{
-	CURLSH* sh = curl_share_init();
-	if (sh && (curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
-	           curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
-	           curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK)) {
-		curl_share_cleanup(sh);
-		sh = NULL;
+	if (!thread_share) {
+		thread_share = curl_share_init();
+		if (thread_share && curl_share_setopt(thread_share, CURLSHOPT_SHARE,
+		                                      CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+			curl_share_cleanup(thread_share);
+			thread_share = NULL;
+		}
 	}
-	return sh; /* NULL: every request connects anew, which still works */
+	return thread_share; /* NULL: every request connects anew, which still works */
+}
+
+void http_thread_done(void)
+{
+	if (thread_share)
+		curl_share_cleanup(thread_share); /* no request runs: their handles are gone */
+	thread_share = NULL;
 }
 
 bool http_global_init(void)
 {
 	pthread_mutex_lock(&init_mu);
 	bool ok = init_refs > 0 || curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-	if (ok && init_refs++ == 0)
-		share = share_new();
+	init_refs += ok;
 	pthread_mutex_unlock(&init_mu);
 	return ok;
 }
@@ -56,11 +51,8 @@ bool http_global_init(void)
 void http_global_cleanup(void)
 {
 	pthread_mutex_lock(&init_mu);
-	if (init_refs && --init_refs == 0) {
-		curl_share_cleanup(share); /* no request runs: their handles are gone */
-		share = NULL;
+	if (init_refs && --init_refs == 0)
 		curl_global_cleanup();
-	}
 	pthread_mutex_unlock(&init_mu);
 }
 
@@ -163,6 +155,7 @@ static CURL* request_handle(const char* socket, const char* method, const char* 
 	if (!c)
 		return NULL;
 	*b = (body_buf){c, out, 0, false};
+	CURLSH* share = share_for_thread();
 	if (share)
 		curl_easy_setopt(c, CURLOPT_SHARE, share);
 	curl_easy_setopt(c, CURLOPT_NOBODY, !strcmp(method, "HEAD") ? 1L : 0L);

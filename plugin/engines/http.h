@@ -31,6 +31,8 @@ typedef struct http_resp {
 /* Process-wide libcurl init, reference counted (several plugin instances). */
 bool http_global_init(void);
 void http_global_cleanup(void);
+/* Releases the calling thread's connection cache (before the thread ends). */
+void http_thread_done(void);
 
 /*
  * One GET or HEAD request, bounded by timeout_ms (connect and total) and
