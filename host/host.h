@@ -85,6 +85,9 @@ void host_set_async_observer(host* h, host_event_fn fn, void* arg);
 bool host_wait_async(host* h, int timeout_ms);
 /* Number of async events accepted by the handler so far. */
 uint64_t host_async_accepted(const host* h);
+/* The handler refuses the next n async events (any thread), as a host whose
+ * queue is full would: tests of what the plugin does with a refusal. */
+void host_refuse_async(host* h, unsigned n);
 
 /* Calls plugin_dump_state; every emitted event is passed to fn (validated). */
 int host_dump_state(host* h, host_event_fn fn, void* arg);

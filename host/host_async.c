@@ -41,6 +41,7 @@ int host_async_setup(host* h)
 	atomic_init(&h->async_on, false);
 	atomic_init(&h->async_accepted, 0);
 	atomic_init(&h->async_dropped, 0);
+	atomic_init(&h->async_refuse, 0);
 	return 0;
 }
 
@@ -133,6 +134,9 @@ ss_plugin_rc host_async_handler(ss_plugin_owner_t* o, const ss_plugin_event* evt
 		return host_async_reject(err, "NULL owner");
 	if (!atomic_load(&h->async_on))
 		return host_async_reject(err, "async events are disabled (no live capture)");
+	for (uint_fast64_t n = atomic_load(&h->async_refuse); n > 0;)
+		if (atomic_compare_exchange_weak(&h->async_refuse, &n, n - 1))
+			return host_async_reject(err, "refused on purpose (host_refuse_async)");
 	const char* bad = host_async_invalid(h, evt, why, sizeof(why));
 	if (bad)
 		return host_async_reject(err, bad);
@@ -228,6 +232,9 @@ static ss_plugin_rc host_dump_handler(ss_plugin_owner_t* o, const ss_plugin_even
 	char why[PLUGIN_MAX_ERRLEN];
 	if (!h)
 		return host_async_reject(err, "NULL owner");
+	for (uint_fast64_t n = atomic_load(&h->async_refuse); n > 0;)
+		if (atomic_compare_exchange_weak(&h->async_refuse, &n, n - 1))
+			return host_async_reject(err, "refused on purpose (host_refuse_async)");
 	const char* bad = host_async_invalid(h, evt, why, sizeof(why));
 	if (bad)
 		return host_async_reject(err, bad);
@@ -267,4 +274,9 @@ int host_dump_state(host* h, host_event_fn fn, void* arg)
 		return 0;
 	const char* e = h->api.get_last_error(h->state);
 	return host_fail(h, "plugin '%s' dump_state failed: %s", h->name, e ? e : "");
+}
+
+void host_refuse_async(host* h, unsigned n)
+{
+	atomic_store(&h->async_refuse, n);
 }

@@ -112,6 +112,7 @@ struct host {
 	atomic_bool async_on;
 	atomic_uint_fast64_t async_accepted;
 	atomic_uint_fast64_t async_dropped;
+	atomic_uint_fast64_t async_refuse; /* host_refuse_async: events still to refuse */
 	pthread_mutex_t dump_mu;
 	host_event_fn dump_fn;
 	void* dump_arg;

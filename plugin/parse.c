@@ -13,13 +13,6 @@
 #include "plugin_state.h"
 #include "scap_events.h"
 
-/* An id asked for and not answered may be asked again after this long. */
-#define ASK_AGAIN_MS 10000
-/* Lookups the worker's full queue refused are offered again this often, a
- * few at a time, from whatever event comes next. */
-#define UNASKED_RETRY_MS 50
-#define UNASKED_BATCH 32
-
 const uint16_t parse_event_types[] = {
     PPME_ASYNCEVENT_E,        PPME_CONTAINER_E,        PPME_CONTAINER_JSON_E,
     PPME_CONTAINER_JSON_2_E,  PPME_SYSCALL_CLONE_20_X, PPME_SYSCALL_FORK_20_X,
@@ -98,49 +91,11 @@ static void apply_matcher_record(plugin_state* s, const cgroup_match* m)
 	ctr_record_unref(r);
 }
 
-static void ask_engines(plugin_state* s, const char* id)
+/* A container without a record: the engines are asked, the kind its cgroup shows first. */
+static void ask_engines(plugin_state* s, const char* id, cgroup_engine hint)
 {
-	uint64_t asked_at, now = now_ms();
-	if (!s->worker || (idset_get(&s->asked, id, &asked_at) && now - asked_at < ASK_AGAIN_MS))
-		return;
-	if (worker_request_lookup(s->worker, id)) {
-		idset_put(&s->asked, id, now);
-		idset_del(&s->unasked, id);
-	} else {
-		/* A burst of new containers filled the queue: kept so that a container
-		 * whose processes stay quiet is still looked up. */
-		idset_put(&s->unasked, id, now);
-	}
-}
-
-typedef struct id_batch {
-	char ids[UNASKED_BATCH][CGROUP_ID_MAX];
-	size_t n;
-} id_batch;
-
-static void batch_add(void* arg, const char* id)
-{
-	id_batch* b = arg;
-	if (b->n < UNASKED_BATCH)
-		snprintf(b->ids[b->n++], CGROUP_ID_MAX, "%s", id);
-}
-
-static void retry_unasked(plugin_state* s)
-{
-	if (!idset_count(&s->unasked))
-		return;
-	uint64_t now = now_ms();
-	if (now < s->unasked_retry_ms)
-		return;
-	s->unasked_retry_ms = now + UNASKED_RETRY_MS;
-	id_batch b;
-	b.n = 0;
-	idset_foreach(&s->unasked, batch_add, &b); /* the set must not change while walked */
-	for (size_t i = 0; i < b.n; i++) {
-		idset_del(&s->unasked, b.ids[i]);
-		if (!containers_get(s, b.ids[i]))
-			ask_engines(s, b.ids[i]); /* back in the set if the queue is still full */
-	}
+	if (s->worker)
+		worker_request_lookup(s->worker, id, hint);
 }
 
 /* The thread's container id per the matchers and decisions.md 1 (candidates). */
@@ -152,8 +107,8 @@ static const char* resolve_id(plugin_state* s, cgroup_match* m)
 	case CGROUP_CANDIDATE:
 		if (containers_get(s, m->id))
 			return m->id;
-		idset_put(&s->candidates, m->id, now_ms());
-		ask_engines(s, m->id);
+		lookup_candidate_add(s->lookups, m->id, now_ms());
+		ask_engines(s, m->id, m->engine);
 		return "";
 	default: return "";
 	}
@@ -173,7 +128,7 @@ void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_e
 	}
 	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
 	if (id[0] && !r)
-		ask_engines(s, id);
+		ask_engines(s, id, m.engine);
 	category_assign(s, t, e, id, r);
 }
 
@@ -238,7 +193,7 @@ static ss_plugin_bool recheck_thread(ss_plugin_table_iterator_state_t* st,
  */
 static void confirm_candidate(plugin_state* s, const table_access* t, const char* id)
 {
-	if (!idset_del(&s->candidates, id) || !t->w)
+	if (!lookup_candidate_confirm(s->lookups, id) || !t->w)
 		return;
 	recheck rc = {s, t};
 	t->r->iterate_entries(s->th.table, recheck_thread, &rc);
@@ -257,7 +212,7 @@ static ss_plugin_rc apply_record(plugin_state* s, const table_access* t, ctr_rec
 		containers_erase(s, r->id);
 	} else {
 		containers_put(s, r);
-		idset_del(&s->asked, r->id);
+		lookup_known(s->lookups, r->id); /* asked again if it comes back after a removal */
 		confirm_candidate(s, t, r->id);
 	}
 	ctr_record_unref(r);
@@ -322,7 +277,6 @@ ss_plugin_rc parse_event(plugin_state* s, const ss_plugin_event_input* ev, const
 	const ss_plugin_event* evt = ev->evt;
 	const uint8_t* data;
 	uint32_t len;
-	retry_unasked(s);
 	switch (evt->type) {
 	case PPME_ASYNCEVENT_E: return parse_async(s, ev, t);
 	case PPME_CONTAINER_E: return parse_legacy_container(s, ev, t);

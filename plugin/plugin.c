@@ -23,17 +23,6 @@ void plugin_set_error(plugin_state* s, const char* fmt, ...)
 	va_end(ap);
 }
 
-bool plugin_add_lookup_source(ss_plugin_t* st, worker_lookup_fn fn, void* ctx)
-{
-	plugin_state* s = st;
-	if (s->nsources == sizeof(s->sources) / sizeof(s->sources[0]))
-		return false;
-	s->sources[s->nsources].fn = fn;
-	s->sources[s->nsources].ctx = ctx;
-	s->nsources++;
-	return true;
-}
-
 /* ---- identity ------------------------------------------------------------ */
 
 EXPORT const char* plugin_get_required_api_version(void)
@@ -138,7 +127,8 @@ static int state_init(plugin_state* s, const ss_plugin_init_input* in)
 	s->memo = calloc(1, sizeof(*s->memo)); /* optional: parsing works without it */
 	s->cache = ctr_cache_new();
 	s->host_rec = ctr_record_new_host();
-	if (!s->cache || !s->host_rec || !ctr_cache_put(s->cache, "", s->host_rec)) {
+	s->lookups = lookup_new();
+	if (!s->cache || !s->host_rec || !s->lookups || !ctr_cache_put(s->cache, "", s->host_rec)) {
 		plugin_set_error(s, "out of memory");
 		return -1;
 	}
@@ -153,9 +143,6 @@ EXPORT ss_plugin_t* plugin_init(const ss_plugin_init_input* in, ss_plugin_rc* rc
 	if (!s)
 		return NULL;
 	async_init(&s->async);
-	idset_init(&s->asked);
-	idset_init(&s->unasked);
-	idset_init(&s->candidates);
 	if (!in) {
 		plugin_set_error(s, "no init input");
 		return s;
@@ -189,9 +176,7 @@ EXPORT void plugin_destroy(ss_plugin_t* st)
 	ctr_record_unref(s->last_rec);
 	ctr_record_unref(s->host_rec);
 	ctr_cache_free(s->cache);
-	idset_free(&s->asked);
-	idset_free(&s->unasked);
-	idset_free(&s->candidates);
+	lookup_free(s->lookups);
 	config_free(&s->cfg);
 	async_destroy(&s->async);
 	free(s);
@@ -290,13 +275,11 @@ static void cache_initial(plugin_state* s)
 
 static int start_worker(plugin_state* s)
 {
-	if (!s->nsources && !engines_configured(&s->cfg))
+	if (!engines_configured(&s->cfg))
 		return 0; /* nothing to ask: no engine worker needed */
-	s->worker = worker_new(&s->async, &s->log, &s->cfg);
+	s->worker = worker_new(&s->async, &s->log, &s->cfg, s->lookups);
 	if (!s->worker)
 		return -1;
-	for (unsigned i = 0; i < s->nsources; i++)
-		worker_add_source(s->worker, s->sources[i].fn, s->sources[i].ctx);
 	if (!worker_add_engines(s->worker))
 		plog_warn(&s->log, "some engine sockets could not be set up");
 	if (worker_start(s->worker))

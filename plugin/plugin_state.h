@@ -16,6 +16,7 @@
 #include "ctr_cache.h"
 #include "idset.h"
 #include "log.h"
+#include "lookup.h"
 #include "plugin_api.h"
 #include "worker.h"
 
@@ -68,17 +69,8 @@ typedef struct plugin_state {
 	async_emitter async;
 	worker* worker;
 	bool live; /* async handler installed: engines may be asked, events emitted */
-	idset asked;      /* ids an on-demand lookup was requested for, with the time */
-	idset unasked;    /* ids whose lookup the worker's full queue refused */
-	uint64_t unasked_retry_ms;
-	idset candidates; /* relaxed-rule ids seen on threads, waiting for an engine */
+	lookup_tracker* lookups; /* ids seen without a record, relaxed-rule candidates */
 
-	/* Lookup sources registered before the worker starts (tests, engines). */
-	struct {
-		worker_lookup_fn fn;
-		void* ctx;
-	} sources[8];
-	unsigned nsources;
 
 	struct xstore* xstore; /* extraction results, valid until the next extraction */
 	ss_plugin_metric metrics[2];
@@ -91,8 +83,6 @@ typedef struct plugin_state {
 void plugin_set_error(plugin_state* s, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The plugin as a plugin_api vtable, for hosts that register it statically. */
 const plugin_api* plugin_static_api(void);
-/* Registers a lookup source for the worker (before the capture opens). */
-bool plugin_add_lookup_source(ss_plugin_t* s, worker_lookup_fn fn, void* ctx);
 
 /* containers.c: the cache operations that keep metrics and candidates in step. */
 void containers_put(plugin_state* s, ctr_record* r);

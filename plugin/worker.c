@@ -6,58 +6,68 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cgroup.h"
 #include "ctr_json.h"
 #include "engine.h"
+#include "outbox.h"
 
 /*
- * Lookups are retried because cgroups (hence process events) show up before
- * the engine has registered the container; Podman's event latency alone can
- * exceed 200 ms (engines.md §4.2), so the window is seconds, not upstream's
- * 150 ms.
+ * One thread per engine instance rather than one curl multi loop for all:
+ * the engines' calls are blocking (bounded by seconds of timeout), and a
+ * non-blocking rewrite of every request path (ping, list, inspect, image,
+ * gRPC unary calls) would touch all of them for the same isolation. A host
+ * has a handful of sockets; an idle runner sleeps in curl_multi_poll.
  */
-#define RETRY_FIRST_MS 30
-#define RETRY_MAX_MS 1000
-#define RETRY_BUDGET_MS 5000
-/* A missing socket is checked with one stat() per second: cheap, and no inotify state. */
+
+/* Missing sockets are checked with one stat() per second, by the helper thread for all
+ * of them (one wakeup, not one per engine): cheap, and no inotify state. */
 #define ABSENT_CHECK_MS 1000
-/* With every engine up and nothing due, the loop sleeps until a stream, a
- * lookup request (curl_multi_wakeup) or libcurl's own timers wake it: idle
- * means no wakeups. This is only a safety net. */
+/* With nothing due, a runner sleeps until its stream, a lookup request
+ * (curl_multi_wakeup) or libcurl's own timers wake it. Only a safety net. */
 #define IDLE_WAIT_MS 60000
 #define BACKOFF_FIRST_MS 125
 #define BACKOFF_MAX_MS 4000
 #define DISCOVER_MS 2000
-#define MAX_SOURCES 16
-#define MAX_ENGINES 64
+#define MAX_ENGINES LOOKUP_MAX_ENGINES
 
-typedef struct lookup_req {
-	char id[CGROUP_ID_MAX];
-	uint64_t first_ms, next_ms, delay_ms;
-} lookup_req;
+enum { SOCKET_UNWATCHED, SOCKET_WATCHED, SOCKET_APPEARED };
+
+/* One engine instance and its thread. Its scheduling state is the runner's alone. */
+typedef struct runner {
+	worker* w;
+	engine* e;
+	unsigned slot;      /* in the lookup tracker */
+	cgroup_engine kind; /* the containers it serves, for lookup hints */
+	bool socketless;    /* a lookup source: nothing to stat or attach */
+	pthread_t thread;
+	bool started;
+	CURLM* multi; /* its stream only */
+	bool up;      /* attached (streaming or polling) */
+	bool present; /* socket existed at the last check */
+	bool checked; /* the socket was looked at once */
+	/* SOCKET_*: whether the helper watches for the socket to appear (shared with it). */
+	atomic_int watch;
+	uint64_t next_try_ms, backoff_ms;
+	CURL* stream;     /* the open event stream, NULL when none */
+	uint32_t poll_ms; /* up without a stream: ops->poll this often (0: never) */
+	uint64_t next_poll_ms;
+} runner;
 
 struct worker {
 	async_emitter* emitter;
 	const plog* log;
 	const config* cfg;
+	lookup_tracker* lookups;
+	outbox* out;
 	engine_env env;
-	pthread_t thread;
-	bool started, stopping;
+	pthread_t thread; /* the outbox and podman discovery */
+	bool started, helper_started, stopping, kicked;
 	atomic_bool cancel; /* stopping, readable by engines without the lock */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	CURLM* multi;
-	/* One slot more than new requests may fill: the request the worker has
-	 * taken out (one at a time) always finds room to be queued again. */
-	lookup_req queue[WORKER_QUEUE_CAP + 1];
-	size_t nqueue;
-	struct {
-		worker_lookup_fn fn;
-		void* ctx;
-	} sources[MAX_SOURCES];
-	size_t nsources;
-	engine* engines[MAX_ENGINES];
-	size_t nengines;
+	pthread_cond_t cv; /* the helper thread's wakeups; initial listing progress */
+	runner* runners[MAX_ENGINES];
+	size_t nrunners; /* grows under mu (discovery) */
+	size_t nstart;   /* runners present at start: the initial listing waits for them */
+	size_t ntried;
 	uint64_t next_discover_ms;
 	/* Initial listing (§2.2): the JSON of the records reported before the
 	 * first pass completed (records themselves never leave this thread). */
@@ -72,6 +82,33 @@ static uint64_t now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+static bool stopping(worker* w)
+{
+	pthread_mutex_lock(&w->mu);
+	bool s = w->stopping;
+	pthread_mutex_unlock(&w->mu);
+	return s;
+}
+
+/* The helper thread has new work (an event waiting in the outbox). */
+static void kick(worker* w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->kicked = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void wake_runners(worker* w)
+{
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->nrunners; i++)
+		curl_multi_wakeup(w->runners[i]->multi);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* ---- reports ---------------------------------------------------------------- */
 
 static const char* report_name(engine_report what)
 {
@@ -106,17 +143,39 @@ static void remember_initial(worker* w, const ctr_record* r)
 	free(json);
 }
 
-static void on_report(void* arg, engine_report what, const ctr_record* r)
+static bool announce(worker* w, const char* name, const ctr_record* r)
 {
-	worker* w = arg;
-	char err[PLUGIN_MAX_ERRLEN];
-	if (what == ENGINE_REPORT_ADDED)
-		remember_initial(w, r);
-	if (!async_emit_record(w->emitter, report_name(what), r, err))
-		plog_warn(w->log, "container %s not announced: %s", r->id, err);
+	bool ok = outbox_send(w->out, name, r, now_ms());
+	if (!ok)
+		plog_warn(w->log, "container %s not announced: the host refuses events and %d wait",
+		          r->id, OUTBOX_CAP);
+	else if (outbox_get_stats(w->out).pending)
+		kick(w);
+	return ok;
 }
 
-worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg)
+static bool on_report(void* arg, engine_report what, const ctr_record* r)
+{
+	worker* w = arg;
+	if (what != ENGINE_REPORT_REMOVED) {
+		/* Listed or announced: answered, whatever back-off its lookup was in. */
+		lookup_known(w->lookups, r->id);
+		lookup_known(w->lookups, r->full_id);
+	}
+	if (what == ENGINE_REPORT_ADDED)
+		remember_initial(w, r);
+	return announce(w, report_name(what), r);
+}
+
+bool worker_publish(worker* w, const ctr_record* r)
+{
+	return announce(w, ASYNC_EVT_CONTAINER, r);
+}
+
+/* ---- setup -------------------------------------------------------------------- */
+
+worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg,
+                   lookup_tracker* lookups)
 {
 	worker* w = calloc(1, sizeof(*w));
 	if (!w || !http_global_init()) {
@@ -126,44 +185,70 @@ worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg)
 	w->emitter = emitter;
 	w->log = log;
 	w->cfg = cfg;
+	w->lookups = lookups;
 	w->env = (engine_env){&w->cancel, cfg, log, on_report, w};
-	w->multi = curl_multi_init();
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	if (!w->multi) {
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	w->out = outbox_new(emitter);
+	if (!w->out) {
 		worker_free(w);
 		return NULL;
 	}
 	return w;
 }
 
-bool worker_add_source(worker* w, worker_lookup_fn fn, void* ctx)
+static void runner_free(runner* r)
 {
-	if (w->started || w->nsources == MAX_SOURCES)
-		return false;
-	w->sources[w->nsources].fn = fn;
-	w->sources[w->nsources].ctx = ctx;
-	w->nsources++;
-	return true;
+	if (!r)
+		return;
+	if (r->stream)
+		curl_multi_remove_handle(r->multi, r->stream);
+	engine_free(r->e);
+	if (r->multi)
+		curl_multi_cleanup(r->multi);
+	free(r);
 }
 
-static bool add_engine(worker* w, engine* e)
+static void* runner_main(void* arg);
+
+/* Adds an instance, and starts its thread when the worker runs; caller holds no lock. */
+static bool add_engine(worker* w, engine* e, cgroup_engine kind, bool socketless)
 {
-	if (!e || w->nengines == MAX_ENGINES) {
+	runner* r = e ? calloc(1, sizeof(*r)) : NULL;
+	CURLM* multi = r ? curl_multi_init() : NULL;
+	if (!multi) {
+		free(r);
 		engine_free(e);
 		return false;
 	}
-	w->engines[w->nengines++] = e;
-	return true;
+	*r = (runner){.w = w, .e = e, .kind = kind, .socketless = socketless, .multi = multi};
+	pthread_mutex_lock(&w->mu);
+	bool ok = w->nrunners < MAX_ENGINES && !w->stopping;
+	if (ok) {
+		r->slot = (unsigned)w->nrunners;
+		if (w->started)
+			ok = r->started = pthread_create(&r->thread, NULL, runner_main, r) == 0;
+	}
+	if (ok)
+		w->runners[w->nrunners++] = r;
+	pthread_mutex_unlock(&w->mu);
+	if (!ok)
+		runner_free(r);
+	return ok;
 }
 
-static bool has_socket(worker* w, const char* socket)
+bool worker_add_engine(worker* w, engine* e, cgroup_engine kind, bool socketless)
 {
-	size_t hl = strlen(w->cfg->host_root);
-	for (size_t i = 0; i < w->nengines; i++)
-		if (!strcmp(w->engines[i]->socket + hl, socket))
-			return true;
-	return false;
+	return add_engine(w, e, kind, socketless);
+}
+
+const engine_env* worker_env(worker* w)
+{
+	return &w->env;
 }
 
 bool worker_add_engines(worker* w)
@@ -171,14 +256,29 @@ bool worker_add_engines(worker* w)
 	const config* c = w->cfg;
 	bool ok = true;
 	for (size_t i = 0; c->docker.enabled && i < c->docker.nsockets; i++)
-		ok &= add_engine(w, docker_engine_new(&w->env, c->docker.sockets[i]));
+		ok &= add_engine(w, docker_engine_new(&w->env, c->docker.sockets[i]),
+		                 CGROUP_ENGINE_DOCKER, false);
 	for (size_t i = 0; c->podman.enabled && i < c->podman.nsockets; i++)
-		ok &= add_engine(w, podman_engine_new(&w->env, c->podman.sockets[i]));
+		ok &= add_engine(w, podman_engine_new(&w->env, c->podman.sockets[i]),
+		                 CGROUP_ENGINE_PODMAN, false);
 	for (size_t i = 0; c->containerd.enabled && i < c->containerd.nsockets; i++)
-		ok &= add_engine(w, containerd_engine_new(&w->env, c->containerd.sockets[i]));
+		ok &= add_engine(w, containerd_engine_new(&w->env, c->containerd.sockets[i]),
+		                 CGROUP_ENGINE_CONTAINERD, false);
 	for (size_t i = 0; c->cri.enabled && i < c->cri.nsockets; i++)
-		ok &= add_engine(w, cri_engine_new(&w->env, c->cri.sockets[i]));
+		ok &= add_engine(w, cri_engine_new(&w->env, c->cri.sockets[i]), CGROUP_ENGINE_CRI,
+		                 false);
 	return ok;
+}
+
+static bool has_socket(worker* w, const char* socket)
+{
+	size_t hl = strlen(w->cfg->host_root);
+	bool has = false;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->nrunners && !has; i++)
+		has = !w->runners[i]->socketless && !strcmp(w->runners[i]->e->socket + hl, socket);
+	pthread_mutex_unlock(&w->mu);
+	return has;
 }
 
 /* Rootless podman sockets that appeared after start (users logging in later). */
@@ -190,272 +290,226 @@ static void discover(worker* w, uint64_t now)
 	char** paths;
 	size_t n = podman_discover(w->cfg->host_root, &paths);
 	for (size_t i = 0; i < n; i++) {
-		if (!has_socket(w, paths[i]) && add_engine(w, podman_engine_new(&w->env, paths[i])))
+		if (!has_socket(w, paths[i]) &&
+		    add_engine(w, podman_engine_new(&w->env, paths[i]), CGROUP_ENGINE_PODMAN, false))
 			plog_info(w->log, "podman socket %s appeared", paths[i]);
 		free(paths[i]);
 	}
 	free(paths);
 }
 
-bool worker_publish(worker* w, const ctr_record* r)
+void worker_request_lookup(worker* w, const char* id, cgroup_engine hint)
 {
-	char err[PLUGIN_MAX_ERRLEN];
-	if (async_emit_record(w->emitter, ASYNC_EVT_CONTAINER, r, err))
-		return true;
-	plog_warn(w->log, "container %s not announced: %s", r->id, err);
-	return false;
+	if (lookup_want(w->lookups, id, hint, now_ms()))
+		wake_runners(w);
 }
 
-bool worker_request_lookup(worker* w, const char* id)
+/* ---- one engine's thread ---------------------------------------------------------- */
+
+static void retry_later(runner* r, uint64_t now)
 {
-	if (strlen(id) >= CGROUP_ID_MAX)
-		return false;
-	pthread_mutex_lock(&w->mu);
-	bool ok = !w->stopping && w->nqueue < WORKER_QUEUE_CAP;
-	if (ok) {
-		lookup_req* r = &w->queue[w->nqueue++];
-		strcpy(r->id, id);
-		r->first_ms = r->next_ms = now_ms();
-		r->delay_ms = RETRY_FIRST_MS;
+	r->next_try_ms = now + r->backoff_ms;
+	r->backoff_ms = r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : r->backoff_ms * 2;
+}
+
+static void runner_down(runner* r, uint64_t now)
+{
+	if (r->stream) {
+		curl_multi_remove_handle(r->multi, r->stream);
+		r->e->ops->close_stream(r->e);
+		r->stream = NULL;
 	}
-	pthread_mutex_unlock(&w->mu);
-	if (ok)
-		curl_multi_wakeup(w->multi);
-	return ok;
+	r->up = false;
+	lookup_engine_set(r->w->lookups, r->slot, r->kind, false);
+	retry_later(r, now);
+	wake_runners(r->w); /* rounds that waited for this engine are over */
 }
 
-static bool stopping(worker* w)
+/* False when the socket is absent (checked again in a second). */
+static bool socket_present(runner* r, uint64_t now)
 {
-	pthread_mutex_lock(&w->mu);
-	bool s = w->stopping;
-	pthread_mutex_unlock(&w->mu);
-	return s;
-}
-
-/* ---- engines -------------------------------------------------------------- */
-
-static void engine_retry_later(engine* e, uint64_t now)
-{
-	e->next_try_ms = now + e->backoff_ms;
-	e->backoff_ms = e->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : e->backoff_ms * 2;
-}
-
-static void engine_down(worker* w, engine* e, uint64_t now)
-{
-	if (e->stream) {
-		curl_multi_remove_handle(w->multi, e->stream);
-		e->ops->close_stream(e);
-		e->stream = NULL;
+	struct stat st;
+	bool present = r->socketless || stat(r->e->socket, &st) == 0;
+	if (!r->socketless && (present != r->present || !r->checked))
+		plog_info(r->w->log, "%s %s", r->e->socket,
+		          present ? (r->checked ? "appeared" : "found") : "is absent");
+	r->present = present;
+	r->checked = true;
+	if (!present) {
+		/* Tried again when the helper sees the socket (or after the idle wait). */
+		r->next_try_ms = now + IDLE_WAIT_MS;
+		atomic_store(&r->watch, SOCKET_WATCHED);
+		kick(r->w);
 	}
-	e->up = false;
-	engine_retry_later(e, now);
+	return present;
 }
 
 /* Attaches an engine whose socket exists and opens its event stream. */
-static void engine_try(worker* w, engine* e, uint64_t now)
+static void runner_try(runner* r, uint64_t now)
 {
-	struct stat st;
-	bool present = stat(e->socket, &st) == 0;
-	if (present != e->present || !e->checked)
-		plog_info(w->log, "%s %s", e->socket,
-		          present ? (e->checked ? "appeared" : "found") : "is absent");
-	e->present = present;
-	e->checked = true;
-	if (!present) {
-		e->next_try_ms = now + ABSENT_CHECK_MS;
+	engine* e = r->e;
+	if (!socket_present(r, now))
+		return;
+	if (!r->backoff_ms)
+		r->backoff_ms = BACKOFF_FIRST_MS;
+	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
+	if (!e->ops->attach(e))
+		s = e->ops->open_stream(e);
+	if (s.kind == ENGINE_STREAM_OPEN && curl_multi_add_handle(r->multi, s.easy) != CURLM_OK) {
+		e->ops->close_stream(e);
+		s.kind = ENGINE_STREAM_FAILED;
+	}
+	if (s.kind == ENGINE_STREAM_FAILED) {
+		plog_info(r->w->log, "%s does not answer, retrying in %llu ms", e->socket,
+		          (unsigned long long)r->backoff_ms);
+		retry_later(r, now_ms());
 		return;
 	}
-	if (!e->backoff_ms)
-		e->backoff_ms = BACKOFF_FIRST_MS;
-	bool polled = false; /* up without a stream (engine_ops.poll) */
-	if (!e->ops->attach(e)) {
-		e->poll_ms = 0;
-		e->stream = e->ops->open_stream(e);
-		polled = !e->stream && e->ops->poll && e->poll_ms > 0;
-	}
-	if (!polled && (!e->stream || curl_multi_add_handle(w->multi, e->stream) != CURLM_OK)) {
-		if (e->stream)
-			e->ops->close_stream(e);
-		e->stream = NULL;
-		plog_info(w->log, "%s does not answer, retrying in %llu ms", e->socket,
-		          (unsigned long long)e->backoff_ms);
-		engine_retry_later(e, now_ms());
-		return;
-	}
-	e->up = true;
-	e->backoff_ms = BACKOFF_FIRST_MS;
-	if (polled)
-		e->next_poll_ms = now_ms() + e->poll_ms;
-	plog_info(w->log, "attached to %s%s", e->socket, polled ? " (polling, no event stream)" : "");
+	r->stream = s.kind == ENGINE_STREAM_OPEN ? s.easy : NULL;
+	r->poll_ms = s.kind == ENGINE_STREAM_POLL && e->ops->poll ? s.poll_ms : 0;
+	r->next_poll_ms = now_ms() + r->poll_ms;
+	r->up = true;
+	r->backoff_ms = BACKOFF_FIRST_MS;
+	lookup_engine_set(r->w->lookups, r->slot, r->kind, true);
+	if (!r->socketless)
+		plog_info(r->w->log, "attached to %s%s", e->socket,
+		          r->poll_ms ? " (polling, no event stream)" : "");
 }
 
-/* The earliest retry of an engine that is down, if before next. */
-static uint64_t retries_due(worker* w, uint64_t next)
+/* The first attempt of a runner present at start counts for the initial listing. */
+static void tried(runner* r)
 {
-	for (size_t i = 0; i < w->nengines; i++)
-		if (!w->engines[i]->up && w->engines[i]->next_try_ms < next)
-			next = w->engines[i]->next_try_ms;
-	return next;
-}
-
-static uint64_t engines_tick(worker* w)
-{
-	uint64_t now = now_ms();
-	discover(w, now);
-	for (size_t i = 0; i < w->nengines && !stopping(w); i++) {
-		engine* e = w->engines[i];
-		if (!e->up && now >= e->next_try_ms)
-			engine_try(w, e, now);
-	}
-	uint64_t next = now + IDLE_WAIT_MS;
-	if (w->cfg->podman_discover && w->next_discover_ms < next)
-		next = w->next_discover_ms;
-	return retries_due(w, next);
-}
-
-/* Engines up without a stream (engine_ops.poll); returns the earliest next poll. */
-static uint64_t polls_tick(worker* w, uint64_t next)
-{
-	for (size_t i = 0; i < w->nengines && !stopping(w); i++) {
-		engine* e = w->engines[i];
-		if (!e->up || e->stream || !e->poll_ms || !e->ops->poll)
-			continue;
-		uint64_t now = now_ms();
-		if (now >= e->next_poll_ms) {
-			if (e->ops->poll(e)) {
-				plog_info(w->log, "%s stopped answering", e->socket);
-				engine_down(w, e, now_ms());
-				continue;
-			}
-			e->next_poll_ms = now_ms() + e->poll_ms;
-		}
-		if (e->next_poll_ms < next)
-			next = e->next_poll_ms;
-	}
-	return next;
-}
-
-/* Streams that ended (engine stopped or restarted): reconnect with backoff. */
-static void collect_finished(worker* w)
-{
-	CURLMsg* m;
-	int left;
-	while ((m = curl_multi_info_read(w->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		for (size_t i = 0; i < w->nengines; i++) {
-			engine* e = w->engines[i];
-			if (e->stream && e->stream == m->easy_handle) {
-				plog_info(w->log, "event stream of %s ended: %s", e->socket,
-				          curl_easy_strerror(m->data.result));
-				e->ops->process_events(e);
-				engine_down(w, e, now_ms());
-				break;
-			}
-		}
-	}
-}
-
-/* ---- lookups --------------------------------------------------------------- */
-
-static bool lookup_once(worker* w, const char* id)
-{
-	for (size_t i = 0; i < w->nsources; i++) {
-		ctr_record* r = NULL;
-		if (w->sources[i].fn(w->sources[i].ctx, id, &r) && r) {
-			worker_publish(w, r);
-			ctr_record_unref(r);
-			return true;
-		}
-	}
-	for (size_t i = 0; i < w->nengines; i++) {
-		ctr_record* r = NULL;
-		if (w->engines[i]->up && w->engines[i]->ops->lookup(w->engines[i], id, &r) && r) {
-			worker_publish(w, r);
-			ctr_record_unref(r);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Takes the first due request out of the queue; *next_due gets the earliest other one. */
-static bool take_due(worker* w, uint64_t now, lookup_req* out, uint64_t* next_due)
-{
-	bool found = false;
+	worker* w = r->w;
 	pthread_mutex_lock(&w->mu);
-	for (size_t i = 0; i < w->nqueue; i++) {
-		if (!found && w->queue[i].next_ms <= now) {
-			*out = w->queue[i];
-			w->queue[i--] = w->queue[--w->nqueue];
-			found = true;
-		} else if (w->queue[i].next_ms < *next_due) {
-			*next_due = w->queue[i].next_ms;
-		}
-	}
-	pthread_mutex_unlock(&w->mu);
-	return found;
-}
-
-static void requeue(worker* w, lookup_req* r, uint64_t now)
-{
-	if (now - r->first_ms >= RETRY_BUDGET_MS) {
-		plog_debug(w->log, "lookup of container %s failed for %d ms, giving up for now", r->id,
-		           RETRY_BUDGET_MS);
-		return;
-	}
-	r->next_ms = now + r->delay_ms;
-	r->delay_ms = r->delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : r->delay_ms * 2;
-	pthread_mutex_lock(&w->mu);
-	if (w->nqueue <= WORKER_QUEUE_CAP)
-		w->queue[w->nqueue++] = *r;
-	pthread_mutex_unlock(&w->mu);
-}
-
-static uint64_t lookups_tick(worker* w, uint64_t next_due)
-{
-	lookup_req r;
-	while (!stopping(w) && take_due(w, now_ms(), &r, &next_due)) {
-		if (!lookup_once(w, r.id)) {
-			requeue(w, &r, now_ms());
-			if (r.next_ms < next_due)
-				next_due = r.next_ms;
-		}
-	}
-	return next_due;
-}
-
-/* ---- the loop -------------------------------------------------------------- */
-
-static void initial_pass_done(worker* w)
-{
-	pthread_mutex_lock(&w->mu);
-	if (!w->initial_done) {
+	if (r->slot < w->nstart && ++w->ntried >= w->nstart && !w->initial_done) {
 		w->initial_done = true;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
 }
 
-static void* worker_main(void* arg)
+/* The stream's news; a stream that ended (engine stopped or restarted) → reconnect. */
+static void runner_stream(runner* r)
 {
-	worker* w = arg;
+	int running, left;
+	curl_multi_perform(r->multi, &running);
+	r->e->ops->process_events(r->e);
+	CURLMsg* m;
+	while ((m = curl_multi_info_read(r->multi, &left))) {
+		if (m->msg != CURLMSG_DONE || m->easy_handle != r->stream)
+			continue;
+		plog_info(r->w->log, "event stream of %s ended: %s", r->e->socket,
+		          curl_easy_strerror(m->data.result));
+		r->e->ops->process_events(r->e);
+		runner_down(r, now_ms());
+		return;
+	}
+}
+
+static void runner_poll(runner* r)
+{
+	if (now_ms() < r->next_poll_ms)
+		return;
+	if (r->e->ops->poll(r->e)) {
+		plog_info(r->w->log, "%s stopped answering", r->e->socket);
+		runner_down(r, now_ms());
+		return;
+	}
+	r->next_poll_ms = now_ms() + r->poll_ms;
+}
+
+/* The lookups this engine should answer now; returns when the next may be due. */
+static uint64_t runner_lookups(runner* r, uint64_t next)
+{
+	char id[CGROUP_ID_MAX];
+	uint64_t due = UINT64_MAX;
+	while (r->up && !stopping(r->w) && lookup_take(r->w->lookups, r->slot, now_ms(), id, &due)) {
+		bool found = r->e->ops->lookup(r->e, id);
+		if (lookup_result(r->w->lookups, r->slot, id, found, now_ms()))
+			wake_runners(r->w);
+	}
+	return r->up && due < next ? due : next;
+}
+
+static void* runner_main(void* arg)
+{
+	runner* r = arg;
+	worker* w = r->w;
+	bool first = true;
 	while (!stopping(w)) {
-		uint64_t next = engines_tick(w);
-		initial_pass_done(w);
-		next = lookups_tick(w, next);
-		int running;
-		curl_multi_perform(w->multi, &running);
-		for (size_t i = 0; i < w->nengines; i++)
-			if (w->engines[i]->up)
-				w->engines[i]->ops->process_events(w->engines[i]);
-		collect_finished(w);
-		/* A stream that just ended is retried after its backoff, not after the idle wait. */
-		next = retries_due(w, next);
-		next = polls_tick(w, next);
+		int appeared = SOCKET_APPEARED;
+		if (atomic_compare_exchange_strong(&r->watch, &appeared, SOCKET_UNWATCHED))
+			r->next_try_ms = 0;
+		if (!r->up && now_ms() >= r->next_try_ms)
+			runner_try(r, now_ms());
+		if (first)
+			tried(r);
+		first = false;
+		if (r->up && r->stream)
+			runner_stream(r);
+		else if (r->up && r->poll_ms)
+			runner_poll(r);
+		uint64_t next = now_ms() + IDLE_WAIT_MS;
+		if (!r->up && r->next_try_ms < next)
+			next = r->next_try_ms;
+		if (r->up && r->poll_ms && r->next_poll_ms < next)
+			next = r->next_poll_ms;
+		next = runner_lookups(r, next);
 		uint64_t now = now_ms();
 		int wait = next > now ? (int)(next - now) : 0;
-		curl_multi_poll(w->multi, NULL, 0, wait > IDLE_WAIT_MS ? IDLE_WAIT_MS : wait, NULL);
+		curl_multi_poll(r->multi, NULL, 0, wait > IDLE_WAIT_MS ? IDLE_WAIT_MS : wait, NULL);
+	}
+	http_thread_done();
+	return NULL;
+}
+
+/* ---- the helper thread: refused events, discovery, missing sockets ------------------- */
+
+/* Wakes the runners whose socket appeared; false when none is missing any more. */
+static bool check_sockets(worker* w)
+{
+	bool watching = false;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->nrunners; i++) {
+		runner* r = w->runners[i];
+		struct stat st;
+		int watched = SOCKET_WATCHED;
+		if (atomic_load(&r->watch) != SOCKET_WATCHED)
+			continue;
+		if (stat(r->e->socket, &st) == 0 &&
+		    atomic_compare_exchange_strong(&r->watch, &watched, SOCKET_APPEARED))
+			curl_multi_wakeup(r->multi);
+		else
+			watching = true;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return watching;
+}
+
+static void* helper_main(void* arg)
+{
+	worker* w = arg;
+	uint64_t next_check = 0;
+	while (!stopping(w)) {
+		uint64_t now = now_ms();
+		discover(w, now);
+		uint64_t next = outbox_flush(w->out, now);
+		/* Unwatched until now: a runner may have just asked (it kicks us). */
+		if (now >= next_check || next_check == UINT64_MAX)
+			next_check = check_sockets(w) ? now + ABSENT_CHECK_MS : UINT64_MAX;
+		if (next_check < next)
+			next = next_check;
+		if (w->cfg->podman_discover && w->next_discover_ms < next)
+			next = w->next_discover_ms;
+		if (next > now + IDLE_WAIT_MS)
+			next = now + IDLE_WAIT_MS;
+		struct timespec ts = {(time_t)(next / 1000), (long)(next % 1000) * 1000000};
+		pthread_mutex_lock(&w->mu);
+		while (!w->stopping && !w->kicked)
+			if (pthread_cond_timedwait(&w->cv, &w->mu, &ts))
+				break;
+		w->kicked = false;
+		pthread_mutex_unlock(&w->mu);
 	}
 	return NULL;
 }
@@ -464,16 +518,23 @@ int worker_start(worker* w)
 {
 	if (w->started)
 		return 0;
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
-		return -1;
+	pthread_mutex_lock(&w->mu);
+	w->nstart = w->nrunners;
 	w->started = true;
-	return 0;
+	bool ok = w->helper_started = pthread_create(&w->thread, NULL, helper_main, w) == 0;
+	for (size_t i = 0; ok && i < w->nrunners; i++)
+		ok = w->runners[i]->started =
+		    pthread_create(&w->runners[i]->thread, NULL, runner_main, w->runners[i]) == 0;
+	if (!w->nstart)
+		w->initial_done = true;
+	pthread_mutex_unlock(&w->mu);
+	return ok ? 0 : -1;
 }
 
 size_t worker_initial_records(worker* w, int timeout_ms, char*** out)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += timeout_ms / 1000;
 	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
 	if (ts.tv_nsec >= 1000000000) {
@@ -493,28 +554,51 @@ size_t worker_initial_records(worker* w, int timeout_ms, char*** out)
 	return n;
 }
 
+/* What the lookups (over the plugin's life) and the outbox did, logged when the worker stops. */
+static void log_counts(worker* w)
+{
+	if (!w->out)
+		return;
+	lookup_stats l = lookup_get_stats(w->lookups);
+	outbox_stats o = outbox_get_stats(w->out);
+	plog_info(w->log,
+	          "lookups: %llu ids, %llu asked, %llu found, %llu failed rounds, %llu dropped, "
+	          "%llu expired; refused events: %llu refusals, %llu sent later, %llu superseded, "
+	          "%llu lost, %llu waiting",
+	          (unsigned long long)l.wanted, (unsigned long long)l.attempts,
+	          (unsigned long long)l.found, (unsigned long long)l.failed_rounds,
+	          (unsigned long long)l.dropped, (unsigned long long)l.expired,
+	          (unsigned long long)o.refused, (unsigned long long)o.delivered_late,
+	          (unsigned long long)o.replaced, (unsigned long long)o.dropped,
+	          (unsigned long long)o.pending);
+}
+
 void worker_free(worker* w)
 {
 	if (!w)
 		return;
 	pthread_mutex_lock(&w->mu);
 	w->stopping = true;
+	pthread_cond_broadcast(&w->cv);
+	bool helper = w->helper_started;
 	pthread_mutex_unlock(&w->mu);
 	atomic_store(&w->cancel, true);
-	if (w->multi)
-		curl_multi_wakeup(w->multi);
-	if (w->started)
+	/* The helper first: it adds runners (discovery), then none can appear. */
+	if (helper)
 		pthread_join(w->thread, NULL);
-	for (size_t i = 0; i < w->nengines; i++) {
-		if (w->engines[i]->stream)
-			curl_multi_remove_handle(w->multi, w->engines[i]->stream);
-		engine_free(w->engines[i]);
+	wake_runners(w);
+	for (size_t i = 0; i < w->nrunners; i++)
+		if (w->runners[i]->started)
+			pthread_join(w->runners[i]->thread, NULL);
+	for (size_t i = 0; i < w->nrunners; i++) {
+		lookup_engine_set(w->lookups, w->runners[i]->slot, w->runners[i]->kind, false);
+		runner_free(w->runners[i]);
 	}
 	for (size_t i = 0; i < w->ninitial; i++)
 		free(w->initial[i]);
 	free(w->initial);
-	if (w->multi)
-		curl_multi_cleanup(w->multi);
+	log_counts(w);
+	outbox_free(w->out);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	http_global_cleanup();

@@ -1,9 +1,10 @@
 /*
- * The engine worker: one thread inside the plugin that talks to container
- * engines (one curl multi loop over every socket) and reports what it learns
- * as async events. It never touches host tables or the cache
- * (container-plugin.md §2.11); the event thread only enqueues lookup
- * requests, which never block.
+ * The engine worker: one thread per engine instance, so that an engine that
+ * hangs (it accepts and never answers) delays only its own events and
+ * lookups, never another engine's; and one small thread that retries the
+ * events the host refused (outbox.c) and discovers rootless Podman sockets.
+ * Nothing here touches host tables or the cache; the event thread only
+ * records lookup requests in the tracker (lookup.c), which never blocks.
  */
 #ifndef WORKER_H
 #define WORKER_H
@@ -11,25 +12,32 @@
 #include <stdbool.h>
 
 #include "async.h"
+#include "cgroup.h"
 #include "config.h"
 #include "ctr_record.h"
 #include "log.h"
+#include "lookup.h"
 
-#define WORKER_QUEUE_CAP 100
 #define ASYNC_EVT_UPDATED "container_updated"
 
 typedef struct worker worker;
 
-/*
- * A source answers on-demand lookups by short id, on the worker thread.
- * Returns true with a new record (one reference) in *out when it knows the id.
- */
-typedef bool (*worker_lookup_fn)(void* ctx, const char* id, ctr_record** out);
+/* LOOKUPS (the plugin's tracker) outlives the worker. */
+worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg,
+                   lookup_tracker* lookups);
 
-worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg);
-/* Before worker_start only. */
-bool worker_add_source(worker* w, worker_lookup_fn fn, void* ctx);
-/* Creates the docker/podman instances of the config. Before worker_start only. */
+/*
+ * Adds an engine instance of the kind KIND serves (CGROUP_ENGINE_NONE: any);
+ * socketless: there is no socket to wait for. Before or after worker_start
+ * (its thread starts at once then). False (e freed) when full or stopping.
+ * Tests add fake engines (their own engine_ops) this way.
+ */
+struct engine;
+bool worker_add_engine(worker* w, struct engine* e, cgroup_engine kind, bool socketless);
+/* What engines of this worker are made with (engine_new). */
+struct engine_env;
+const struct engine_env* worker_env(worker* w);
+/* Creates the engine instances of the config. Before worker_start only. */
 bool worker_add_engines(worker* w);
 int worker_start(worker* w);
 /*
@@ -39,13 +47,16 @@ int worker_start(worker* w);
  * them before capture_open (§2.2). Records never cross threads.
  */
 size_t worker_initial_records(worker* w, int timeout_ms, char*** out);
-/* Joins the thread (no emission after return) and frees everything. */
+/* Joins the threads (no emission after return) and frees everything. */
 void worker_free(worker* w);
 
-/* Non-blocking; false when the queue is full or the worker is stopping. */
-bool worker_request_lookup(worker* w, const char* id);
+/*
+ * Non-blocking: a process of container ID was seen without a record; HINT is
+ * the engine kind its cgroup points at (those engines are asked first).
+ */
+void worker_request_lookup(worker* w, const char* id, cgroup_engine hint);
 
-/* Emits a `container` event for r (any thread). */
+/* Emits a `container` event for r (any thread); kept for a retry if refused. */
 bool worker_publish(worker* w, const ctr_record* r);
 
 #endif

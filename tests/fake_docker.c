@@ -69,6 +69,7 @@ struct fake_docker {
 	held_conn held[MAX_HELD];
 	size_t nheld;
 	unsigned hits[FAKE_DOCKER_ROUTES];
+	unsigned connections;
 };
 
 /* ---- counters and held connections (shared with the test's thread) -------- */
@@ -226,7 +227,7 @@ static fake_ctr* find_ctr(fake_docker* d, const char* path)
 	const char* id = strstr(path, "/containers/") + strlen("/containers/");
 	size_t n = strcspn(id, "/?");
 	for (size_t i = 0; i < d->present; i++)
-		if (n == 64 && !strncmp(d->ctrs[i].id, id, n))
+		if (n > 0 && n <= 64 && !strncmp(d->ctrs[i].id, id, n)) /* a unique prefix, as dockerd */
 			return &d->ctrs[i];
 	return NULL;
 }
@@ -361,6 +362,7 @@ static void serve_connection(fake_docker* d, int fd)
 {
 	pthread_mutex_lock(&d->mu);
 	fake_docker_mode mode = d->mode;
+	d->connections++;
 	pthread_mutex_unlock(&d->mu);
 	if (mode == FAKE_DOCKER_MODE_HANG) {
 		hold(d, fd, false);
@@ -372,6 +374,11 @@ static void serve_connection(fake_docker* d, int fd)
 		if (mode == FAKE_DOCKER_MODE_GARBAGE) {
 			static const char junk[] = "this is not HTTP at all\r\n\r\n\x01\x02";
 			send_all(fd, junk, sizeof(junk) - 1);
+		} else if (mode == FAKE_DOCKER_MODE_STALL) {
+			static const char half[] = "{\"Id\":\"c0ffee";
+			answer(fd, 200, half, sizeof(half) - 1, 4096);
+			hold(d, fd, false);
+			kept = true;
 		} else {
 			kept = dispatch(d, fd, path);
 		}
@@ -591,6 +598,11 @@ void fake_docker_drop_connections(fake_docker* d)
 		close(d->held[i].fd);
 	d->nheld = 0;
 	pthread_mutex_unlock(&d->mu);
+}
+
+unsigned fake_docker_connections(fake_docker* d)
+{
+	return read_counter(d, &d->connections);
 }
 
 unsigned fake_docker_hits(fake_docker* d, fake_docker_route route)

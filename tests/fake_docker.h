@@ -23,6 +23,7 @@ typedef enum fake_docker_mode {
 	FAKE_DOCKER_MODE_HEALTHY,
 	FAKE_DOCKER_MODE_HANG,    /* accepts, never reads nor answers */
 	FAKE_DOCKER_MODE_GARBAGE, /* answers every request with something that is not HTTP */
+	FAKE_DOCKER_MODE_STALL,   /* reads the request, sends half an answer, then silence */
 } fake_docker_mode;
 
 /* Each fault hits the next N requests of its kind (fake_docker_set_fault). */
@@ -95,6 +96,8 @@ void fake_docker_set_fault(fake_docker* d, fake_docker_fault f, int n);
 /* Closes the held connections: open event streams end, as at a daemon restart. */
 void fake_docker_drop_connections(fake_docker* d);
 
+/* Connections accepted since the daemon was made, whatever its mode. */
+unsigned fake_docker_connections(fake_docker* d);
 /* Requests routed to route since the daemon was made. */
 unsigned fake_docker_hits(fake_docker* d, fake_docker_route route);
 /* Inspect requests for container i. */

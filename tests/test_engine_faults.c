@@ -191,6 +191,8 @@ static unsigned streams_of(fake_docker* d)
 
 /* ---- the plugin, through our host ---------------------------------------- */
 
+static host* open_config(const char* cfg, uint64_t* open_ms);
+
 /* Engines given their socket; every other engine is off. */
 static host* open_engines(const char* const* kinds, size_t n, const char* sock, uint64_t* open_ms)
 {
@@ -207,6 +209,12 @@ static host* open_engines(const char* const* kinds, size_t n, const char* sock, 
 		                i ? "," : "", all[i], sock);
 	}
 	snprintf(cfg + len, sizeof(cfg) - (size_t)len, "}}");
+	return open_config(cfg, open_ms);
+}
+
+/* The plugin with init config CFG, open live; *open_ms (may be NULL) gets how long open took. */
+static host* open_config(const char* cfg, uint64_t* open_ms)
+{
 	host* h = host_new();
 	host_set_log(h, log_sink, NULL);
 	if (host_load(h, PLUGIN_SO_PATH) || host_init(h, cfg)) {
@@ -348,20 +356,62 @@ static void report_feeds(void)
 
 /* ---- engines that never answer or answer garbage ---------------------------- */
 
+/* A fake Podman with container 0 of the fake Docker's naming: inspectable, never listed. */
+static fake_docker* unlisted_podman(void)
+{
+	fake_docker* p = fake_docker_new(NULL, "podman.sock");
+	char id[65];
+	make_id(id, 0);
+	if (p && (fake_docker_add(p, id, "ctr0") < 0 || !fake_docker_set_list(p, "[]") ||
+	          !fake_docker_start(p))) {
+		fake_docker_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Docker's socket accepts and never answers while Podman works: open stays
+ * bounded, and a container only Podman knows, whose process shows up while
+ * Docker's ping hangs, is named by an on-demand lookup well before that ping's
+ * 2 s timeout.
+ */
 TEST(engine_that_hangs)
 {
 	fake_docker* d = daemon_new(1);
 	REQUIRE(d);
 	fake_docker_set_mode(d, FAKE_DOCKER_MODE_HANG);
 	REQUIRE(fake_docker_start(d));
+	fake_docker* p = unlisted_podman();
+	REQUIRE(p);
+	char cfg[1024];
+	snprintf(cfg, sizeof(cfg),
+	         "{\"log_level\":\"debug\",\"engines\":{\"docker\":{\"enabled\":true,"
+	         "\"sockets\":[\"%s\"]},\"podman\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
+	         "\"containerd\":{\"enabled\":false},\"cri\":{\"enabled\":false}}}",
+	         fake_docker_socket(d), fake_docker_socket(p));
 	uint64_t open_ms = 0;
-	host* h = open_plugin(fake_docker_socket(d), &open_ms);
+	host* h = open_config(cfg, &open_ms);
 	REQUIRE(h);
 	printf("  open with a hung engine: %llu ms\n", (unsigned long long)open_ms);
 	CHECK(open_ms < 3000);
-	pump(h, 1, 300);
+	/* Docker is tried again after its backoff: from its new connection on it hangs for 2 s. */
+	unsigned tries = fake_docker_connections(d);
+	uint64_t end = now_ms() + 10000;
+	while (fake_docker_connections(d) == tries && now_ms() < end)
+		usleep(1000);
+	REQUIRE(fake_docker_connections(d) > tries);
+	uint64_t t0 = now_ms();
+	pump_until_named(h, p, 1, 5000);
+	uint64_t took = now_ms() - t0;
+	printf("  container named by the other engine %llu ms after its first process\n",
+	       (unsigned long long)took);
+	CHECK(name_is(h, 0, "ctr0"));
+	CHECK(took < 1000 * SLOWDOWN);
+	CHECK(fake_docker_inspects(p, 0) >= 1); /* by a lookup: Podman lists nothing */
 	CHECK_STR(field_of(h, 0, "container.id"), "c0ffee000000");
 	close_plugin(h);
+	fake_docker_free(p);
 	fake_docker_free(d);
 	report_feeds();
 }
@@ -385,10 +435,12 @@ TEST(open_wait_ending_mid_listing)
 	printf("  open with a listing stalled on its 2nd container: %llu ms\n",
 	       (unsigned long long)open_ms);
 	CHECK(open_ms >= 1900 && open_ms < 3000 * SLOWDOWN); /* the wait ran out */
-	CHECK(cached(h, 0)); /* listed before the wait ran out: cached at the open */
+	CHECK(cached(h, 0)); /* inspected before the wait ran out: cached at the open */
 	feed_process(h, 0);
 	CHECK(name_is(h, 0, "ctr0")); /* with what its inspect said */
-	CHECK(!cached(h, 1) && !cached(h, 2));
+	/* The stalled one is not; the 3rd, inspected beside it, does not wait for it. */
+	CHECK(!cached(h, 1));
+	CHECK(cached(h, 2));
 	/* The stalled inspect times out; the listing goes on and its events arrive
 	 * (no process of container 1 is fed: its lookups would stall as well). */
 	uint64_t end = now_ms() + 15000 * SLOWDOWN;
@@ -411,6 +463,9 @@ TEST(engine_answering_garbage)
 	REQUIRE(h);
 	pump(h, 1, 300);
 	CHECK(!cached(h, 0));
+	/* Asked (and asked again after its backoff), it never made a record. */
+	printf("  %u connections to the garbage engine\n", fake_docker_connections(d));
+	CHECK(fake_docker_connections(d) >= 2);
 	close_plugin(h);
 	fake_docker_free(d);
 	report_feeds();
@@ -780,7 +835,34 @@ TEST(engine_restarting_in_a_loop)
 	report_feeds();
 }
 
+/*
+ * The host refuses the plugin's events for a while (its queue is full) just
+ * when the daemon comes back without a container: the removal is sent again
+ * until the host takes it, and the container does not stay cached for good.
+ */
+TEST(refused_removal_is_sent_again)
+{
+	fake_docker* d = daemon_new(2);
+	REQUIRE(d);
+	REQUIRE(fake_docker_start(d));
+	host* h = open_plugin(fake_docker_socket(d), NULL);
+	REQUIRE(h);
+	REQUIRE(pump_until_named(h, d, 2, 5000));
+	fake_docker_stop(d);
+	fake_docker_set_count(d, 1);
+	host_refuse_async(h, 6);
+	REQUIRE(fake_docker_start(d));
+	uint64_t end = now_ms() + 10000;
+	while (cached(h, 1) && now_ms() < end)
+		pump(h, 2, 20);
+	CHECK(!cached(h, 1));
+	CHECK(name_is(h, 0, "ctr0"));
+	close_plugin(h);
+	fake_docker_free(d);
+	report_feeds();
+}
+
 TEST_MAIN(T(engine_that_hangs), T(open_wait_ending_mid_listing), T(engine_answering_garbage),
           T(grpc_engines_that_hang_or_answer_garbage), T(engine_answering_hostile_json),
           T(cut_list_is_unreadable_not_empty), T(engine_closing_mid_response), T(engine_sending_oversized_and_hostile_documents),
-          T(engine_restarting_in_a_loop))
+          T(engine_restarting_in_a_loop), T(refused_removal_is_sent_again))

@@ -1,8 +1,9 @@
 /*
  * The path from "a worker found a container" to an async event the host
  * receives and the plugin parses back (container-plugin.md §2.11, §8.0.5),
- * driven by a test-only lookup source. The plugin is registered statically
- * (plugin_api vtable) so the test can add the source before the capture opens.
+ * driven by a fake engine (an engine_ops table of the test's own, with a
+ * lookup and nothing else). The plugin is registered statically (plugin_api
+ * vtable) so the test can reach its worker.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "ctr_json.h"
+#include "engine.h"
 #include "events.h"
 #include "host.h"
 #include "plugin_state.h"
@@ -44,16 +46,82 @@ static bool fake_lookup(void* ctx, const char* id, ctr_record** out)
 	return true;
 }
 
-static host* open_static(fake_engine* f)
+/* ---- a fake engine: answers lookups through fn, has no socket, stream or listing ---- */
+
+typedef bool (*lookup_fn)(void* ctx, const char* id, ctr_record** out);
+
+typedef struct fake_src {
+	lookup_fn fn;
+	void* ctx;
+} fake_src;
+
+static int src_attach(engine* e)
+{
+	(void)e;
+	return 0;
+}
+
+static engine_stream src_open(engine* e)
+{
+	(void)e;
+	return (engine_stream){ENGINE_STREAM_POLL, NULL, 0}; /* up, lookups only */
+}
+
+static void src_nothing(engine* e)
+{
+	(void)e;
+}
+
+static bool src_lookup(engine* e, const char* id)
+{
+	fake_src* s = e->priv;
+	ctr_record* r = NULL;
+	bool found = s->fn(s->ctx, id, &r) && r && engine_announce(e, ENGINE_REPORT_ADDED, r);
+	ctr_record_unref(r);
+	return found;
+}
+
+static void src_destroy(engine* e)
+{
+	free(e->priv);
+}
+
+static const engine_ops src_ops = {
+    .kind = "fake",
+    .attach = src_attach,
+    .open_stream = src_open,
+    .close_stream = src_nothing,
+    .process_events = src_nothing,
+    .lookup = src_lookup,
+    .destroy = src_destroy,
+};
+
+/* The plugin open live (default config: its engines' sockets are absent here) plus a fake engine. */
+static host* open_with(lookup_fn fn, void* ctx)
 {
 	host* h = host_new();
-	if (host_load_api(h, plugin_static_api()) || host_init(h, "{}") ||
-	    !plugin_add_lookup_source(host_plugin_state(h), fake_lookup, f) || host_open_live(h)) {
-		fprintf(stderr, "  host: %s\n", host_last_error(h));
+	if (!h || host_load_api(h, plugin_static_api()) || host_init(h, "{}") || host_open_live(h)) {
+		fprintf(stderr, "  host: %s\n", h ? host_last_error(h) : "out of memory");
+		host_free(h);
+		return NULL;
+	}
+	plugin_state* s = host_plugin_state(h);
+	fake_src* src = malloc(sizeof(*src));
+	engine* e = src ? engine_new(&src_ops, worker_env(s->worker), "", src) : NULL;
+	if (src)
+		*src = (fake_src){fn, ctx};
+	if (!e || !worker_add_engine(s->worker, e, CGROUP_ENGINE_NONE, true)) {
+		if (!e)
+			free(src);
 		host_free(h);
 		return NULL;
 	}
 	return h;
+}
+
+static host* open_static(fake_engine* f)
+{
+	return open_with(fake_lookup, f);
 }
 
 static void spawn_in(host* h, int64_t tid, const char* cgroup)
@@ -117,18 +185,84 @@ TEST(failed_lookup_is_retried_with_backoff)
 	host_free(h);
 }
 
+/* An engine whose lookups wait until the test lets them answer. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int calls;
+	bool open;
+} held = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false};
+
+static bool held_lookup(void* ctx, const char* id, ctr_record** out)
+{
+	pthread_mutex_lock(&held.mu);
+	held.calls++;
+	pthread_cond_broadcast(&held.cv);
+	while (!held.open)
+		pthread_cond_wait(&held.cv, &held.mu);
+	pthread_mutex_unlock(&held.mu);
+	return fake_lookup(ctx, id, out);
+}
+
+static int held_calls_after(int at_least, int timeout_ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	pthread_mutex_lock(&held.mu);
+	while (held.calls < at_least)
+		if (pthread_cond_timedwait(&held.cv, &held.mu, &ts))
+			break;
+	int n = held.calls;
+	pthread_mutex_unlock(&held.mu);
+	return n;
+}
+
+static void held_set_open(bool open)
+{
+	pthread_mutex_lock(&held.mu);
+	held.open = open;
+	held.calls = open ? held.calls : 0;
+	pthread_cond_broadcast(&held.cv);
+	pthread_mutex_unlock(&held.mu);
+}
+
 TEST(repeated_process_events_ask_once)
 {
-	fake_engine f = {.fail_first = 1000000};
+	fake_engine f = {.fail_first = 0};
+	held_set_open(false);
+	host* h = open_with(held_lookup, &f);
+	REQUIRE(h);
+	plugin_state* s = host_plugin_state(h);
+	spawn(h, 100);
+	REQUIRE(held_calls_after(1, 5000) == 1); /* the engine is busy with the one lookup */
+	for (int i = 1; i < 50; i++)
+		spawn(h, 100 + i);
+	/* 50 processes of one unknown container: one id tracked, one engine call. */
+	lookup_stats st = lookup_get_stats(s->lookups);
+	CHECK_INT(st.wanted, 1);
+	CHECK_INT(st.attempts, 1);
+	CHECK_INT(st.pending, 1);
+	held_set_open(true);
+	CHECK(pump(h, 5000));
+	CHECK_STR(name_of(h, 149), "late-one");
+	CHECK_INT(held_calls_after(1, 0), 1); /* answered by that call: never asked again */
+	/* The record left the tracker before its event was sent. */
+	CHECK_INT(lookup_get_stats(s->lookups).pending, 0);
+	host_free(h);
+}
+
+/* The host refuses the worker's first events: they are sent again, nothing is lost. */
+TEST(events_the_host_refused_are_sent_again)
+{
+	fake_engine f = {.fail_first = 0};
 	host* h = open_static(&f);
 	REQUIRE(h);
-	for (int i = 0; i < 50; i++)
-		spawn(h, 100 + i);
-	/* One request in flight; retries come from the worker's backoff, not from parse. */
-	struct timespec ts = {0, 200 * 1000000};
-	nanosleep(&ts, NULL);
-	int calls = atomic_load(&f.calls);
-	CHECK(calls >= 1 && calls < 10);
+	host_refuse_async(h, 3);
+	spawn(h, 42);
+	CHECK(pump(h, 5000));
+	CHECK_STR(name_of(h, 42), "late-one");
+	CHECK_INT(atomic_load(&f.calls), 1); /* found once; only the event was sent again */
 	host_free(h);
 }
 
@@ -155,17 +289,14 @@ static bool gated_lookup(void* ctx, const char* id, ctr_record** out)
 	return true;
 }
 
-TEST(lookups_refused_by_a_full_queue_are_asked_later)
+TEST(burst_of_new_containers_is_found)
 {
-	/* More new containers at once than the worker's queue holds, each with one
-	 * process and no other event of its own: every one must still be found. */
-	enum { N = WORKER_QUEUE_CAP + 50 };
+	/* Many new containers at once, each with one process and no other event of
+	 * its own, while the engine is slow: every one must still be found. */
+	enum { N = 150 };
 	atomic_store(&gate, 0);
-	host* h = host_new();
+	host* h = open_with(gated_lookup, NULL);
 	REQUIRE(h);
-	REQUIRE(!host_load_api(h, plugin_static_api()) && !host_init(h, "{}") &&
-	        plugin_add_lookup_source(host_plugin_state(h), gated_lookup, NULL) &&
-	        !host_open_live(h));
 	char cg[96];
 	for (int i = 0; i < N; i++) {
 		snprintf(cg, sizeof(cg), "cpu=/docker/%09xfff%052d", i, 0);
@@ -256,6 +387,7 @@ TEST(live_container_event_has_no_thread)
 	host_free(h);
 }
 
-TEST_MAIN(T(unknown_container_is_looked_up_by_the_worker), T(live_container_event_has_no_thread), T(failed_lookup_is_retried_with_backoff),
-          T(lookups_refused_by_a_full_queue_are_asked_later),
+TEST_MAIN(T(unknown_container_is_looked_up_by_the_worker), T(live_container_event_has_no_thread),
+          T(failed_lookup_is_retried_with_backoff),
+          T(burst_of_new_containers_is_found), T(events_the_host_refused_are_sent_again),
           T(repeated_process_events_ask_once), T(concurrent_producers_and_clean_stop))

@@ -21,7 +21,6 @@
 #include "inspect.h"
 
 #define CALL_TIMEOUT_MS 5000
-#define MAX_PENDING 256
 #define CATCHUP_DELAY_MS 100
 
 #define SVC "/containerd.services."
@@ -47,9 +46,7 @@ typedef struct pending_ev {
 
 typedef struct ctrd_engine {
 	grpc_stream stream;
-	pending_ev pending[MAX_PENDING];
-	size_t npending;
-	bool lost;          /* events were dropped: re-list */
+	engine_queue events; /* of pending_ev */
 	bool catchup;       /* list again once the subscription is in place */
 	uint64_t opened_ms; /* when the stream was opened */
 	idset known;        /* "ns/id" of every container reported and not removed */
@@ -66,11 +63,6 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void report(engine* e, engine_report what, const ctr_record* r)
-{
-	e->env->report(e->env->report_arg, what, r);
 }
 
 /* One unary call: req packed, the answer unpacked as rd (NULL on any failure). */
@@ -114,21 +106,15 @@ static char* key_of(const char* ns, const char* id)
 	return k;
 }
 
-static void known_add(ctrd_engine* p, const char* ns, const char* id)
+/* Reports r about ns/id, known kept in step (engine_report_known). */
+static bool report(engine* e, const char* ns, const char* id, engine_report what,
+                   const ctr_record* r)
 {
 	char* k = key_of(ns, id);
-	if (k)
-		idset_put(&p->known, k, 0);
+	bool ok = k ? engine_report_known(e, &priv(e)->known, k, what, r)
+	            : engine_announce(e, what, r);
 	free(k);
-}
-
-/* True if it was known (and is no more). */
-static bool known_remove(ctrd_engine* p, const char* ns, const char* id)
-{
-	char* k = key_of(ns, id);
-	bool was = k && idset_del(&p->known, k);
-	free(k);
-	return was;
+	return ok;
 }
 
 /* ---- containers → records ---- */
@@ -221,22 +207,19 @@ static Ctrd__ListContainersResponse* list(engine* e, const char* ns, const char*
 	                                           &ctrd__list_containers_response__descriptor, NULL);
 }
 
-static void report_removed(engine* e, const char* id)
-{
-	engine_report_removed(e, CTR_TYPE_CONTAINERD, id);
-}
-
-static void report_removed_key(engine* e, const char* key)
+static bool report_removed_key(engine* e, const char* key)
 {
 	const char* slash = strchr(key, '/');
-	report_removed(e, slash ? slash + 1 : key);
+	return engine_report_removed(e, CTR_TYPE_CONTAINERD, slash ? slash + 1 : key);
 }
 
 /*
  * Lists namespace NS into LISTED (its keys). all: reports every container;
- * otherwise only those not known yet. *total counts them.
+ * otherwise only those not known yet. *total counts them; LOST gets the keys
+ * whose event the host did not take.
  */
-static int list_namespace(engine* e, const char* ns, bool all, idset* listed, size_t* total)
+static int list_namespace(engine* e, const char* ns, bool all, idset* listed, idset* lost,
+                          size_t* total)
 {
 	Ctrd__ListContainersResponse* l = list(e, ns, NULL);
 	if (!l)
@@ -247,15 +230,13 @@ static int list_namespace(engine* e, const char* ns, bool all, idset* listed, si
 			continue;
 		char* k = key_of(ns, c->id);
 		bool is_new = k && !idset_get(&priv(e)->known, k, NULL);
+		(*total)++;
+		ctr_record* r = k && (all || is_new) ? build(e, ns, c) : NULL;
 		if (k)
 			idset_put(listed, k, 0);
+		if (r && !engine_announce(e, ENGINE_REPORT_ADDED, r))
+			idset_put(lost, k, 0);
 		free(k);
-		(*total)++;
-		if (!all && !is_new)
-			continue;
-		ctr_record* r = build(e, ns, c);
-		if (r)
-			report(e, ENGINE_REPORT_ADDED, r);
 		ctr_record_unref(r);
 	}
 	protobuf_c_message_free_unpacked(&l->base, NULL);
@@ -272,15 +253,18 @@ static int relist(engine* e, bool all)
 	ssize_t nn = namespaces(e, &names);
 	if (nn < 0)
 		return -1;
-	idset listed;
+	idset listed, lost;
 	idset_init(&listed);
+	idset_init(&lost);
 	size_t total = 0;
 	int rc = 0;
 	for (ssize_t i = 0; i < nn && rc == 0; i++)
-		rc = list_namespace(e, names[i], all, &listed, &total);
+		rc = list_namespace(e, names[i], all, &listed, &lost, &total);
 	/* A partial listing proves nothing gone: keep what we knew for the next one. */
 	if (rc == 0)
 		engine_reconcile(e, &priv(e)->known, &listed, report_removed_key);
+	engine_forget(&priv(e)->known, &lost); /* the next listing reports them again */
+	idset_free(&lost);
 	if (rc == 0 && all)
 		plog_info(e->env->log, "containerd %s: %zu containers listed in %zd namespaces", e->socket,
 		          total, nn);
@@ -353,15 +337,13 @@ static void on_envelope(void* arg, const uint8_t* msg, size_t len)
 	else
 		known_topic = false, kind = EV_DELETE;
 	if (known_topic && *env->namespace_ && strcmp(env->namespace_, SKIPPED_NAMESPACE)) {
-		if (p->npending == MAX_PENDING) {
-			p->lost = true;
-		} else {
-			pending_ev* pe = &p->pending[p->npending];
+		pending_ev* pe = engine_queue_slot(&p->events);
+		if (pe) {
 			pe->kind = kind;
 			pe->id = payload_id(env->event, kind, &pe->image);
 			pe->ns = strdup(env->namespace_);
 			if (pe->id && *pe->id && pe->ns && strchr(pe->id, '/') == NULL) {
-				p->npending++;
+				engine_queue_commit(&p->events);
 			} else {
 				free(pe->id);
 				free(pe->ns);
@@ -372,9 +354,10 @@ static void on_envelope(void* arg, const uint8_t* msg, size_t len)
 	ctrd__envelope__free_unpacked(env, NULL);
 }
 
-static CURL* ctrd_open_stream(engine* e)
+static engine_stream ctrd_open_stream(engine* e)
 {
 	ctrd_engine* p = priv(e);
+	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
 	char* filters[] = {"topic==\"/containers/create\"", "topic==\"/tasks/start\"",
 	                   "topic==\"/containers/delete\""};
 	Ctrd__SubscribeRequest req = CTRD__SUBSCRIBE_REQUEST__INIT;
@@ -383,17 +366,17 @@ static CURL* ctrd_open_stream(engine* e)
 	size_t len = ctrd__subscribe_request__get_packed_size(&req);
 	uint8_t* buf = malloc(len);
 	if (!buf)
-		return NULL;
+		return s;
 	ctrd__subscribe_request__pack(&req, buf);
 	bool ok = grpc_stream_open(&p->stream, e->socket, M_SUBSCRIBE, NULL, buf, len, on_envelope, e);
 	free(buf);
 	if (!ok) {
 		grpc_stream_close(&p->stream);
-		return NULL;
+		return s;
 	}
 	p->catchup = true;
 	p->opened_ms = now_ms();
-	return p->stream.easy;
+	return (engine_stream){ENGINE_STREAM_OPEN, p->stream.easy, 0};
 }
 
 static void ctrd_close_stream(engine* e)
@@ -426,15 +409,19 @@ static ctr_record* get(engine* e, const char* ns, const char* id, bool* skip)
 	return r;
 }
 
-static void dispatch(engine* e, const pending_ev* ev)
+static void dispatch(engine* e, void* item)
 {
-	ctrd_engine* p = priv(e);
+	const pending_ev* ev = item;
 	unsigned hooks = e->env->cfg->hooks;
 	bool cri_ns = e->env->cfg->cri.enabled && !strcmp(ev->ns, CRI_NAMESPACE);
 	if (ev->kind == EV_DELETE) {
+		char* k = key_of(ev->ns, ev->id);
+		ctr_record* r = inspect_minimal(CTR_TYPE_CONTAINERD, ev->id, "");
 		/* An unknown container in k8s.io is the CRI worker's to remove. */
-		if (known_remove(p, ev->ns, ev->id) || !cri_ns)
-			report_removed(e, ev->id);
+		if (r && k && (idset_get(&priv(e)->known, k, NULL) || !cri_ns))
+			report(e, ev->ns, ev->id, ENGINE_REPORT_REMOVED, r);
+		ctr_record_unref(r);
+		free(k);
 		return;
 	}
 	bool start = ev->kind == EV_START;
@@ -447,15 +434,14 @@ static void dispatch(engine* e, const pending_ev* ev)
 	ctr_record* r = get(e, ev->ns, ev->id, &skip);
 	if (!r && !skip && !cri_ns && what == ENGINE_REPORT_ADDED)
 		r = inspect_minimal(CTR_TYPE_CONTAINERD, ev->id, ev->image ? ev->image : "");
-	if (r) {
-		known_add(p, ev->ns, ev->id);
-		report(e, what, r);
-	}
+	if (r)
+		report(e, ev->ns, ev->id, what, r);
 	ctr_record_unref(r);
 }
 
-static void pending_free(pending_ev* ev)
+static void pending_free(void* item)
 {
+	pending_ev* ev = item;
 	free(ev->ns);
 	free(ev->id);
 	free(ev->image);
@@ -465,11 +451,7 @@ static void pending_free(pending_ev* ev)
 static void ctrd_process_events(engine* e)
 {
 	ctrd_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++) {
-		dispatch(e, &p->pending[i]);
-		pending_free(&p->pending[i]);
-	}
-	p->npending = 0;
+	bool lost = engine_queue_drain(&p->events, e, dispatch, pending_free);
 	/* The subscription has no acknowledgement: once the request went out, list
 	 * again for what happened between the attach listing and the subscription. */
 	curl_off_t sent = 0;
@@ -479,16 +461,16 @@ static void ctrd_process_events(engine* e)
 		p->catchup = false;
 		relist(e, false);
 	}
-	if (p->lost) {
-		p->lost = false;
-		plog_warn(e->env->log, "containerd: event burst over %d, re-listing", MAX_PENDING);
+	if (lost) {
+		plog_warn(e->env->log, "containerd: event burst over %d, re-listing", ENGINE_QUEUE_MAX);
 		relist(e, false);
 	}
 }
 
-static bool ctrd_lookup(engine* e, const char* id, ctr_record** out)
+static bool ctrd_lookup(engine* e, const char* id)
 {
-	*out = NULL;
+	ctr_record* found = NULL;
+	ctr_record** out = &found;
 	if (!ctr_id_safe(id))
 		return false;
 	char** names;
@@ -501,21 +483,25 @@ static bool ctrd_lookup(engine* e, const char* id, ctr_record** out)
 			const Ctrd__Container* c = l->containers[j];
 			if (!c || !c->id || cri_owned(e, c) || strncmp(c->id, id, strlen(id)))
 				continue;
-			if ((*out = build(e, names[i], c)))
-				known_add(priv(e), names[i], c->id);
+			if ((*out = build(e, names[i], c)) &&
+			    !report(e, names[i], c->id, ENGINE_REPORT_ADDED, *out)) {
+				ctr_record_unref(*out);
+				*out = NULL;
+			}
 		}
 		if (l)
 			protobuf_c_message_free_unpacked(&l->base, NULL);
 	}
 	names_free(names, nn);
-	return *out != NULL;
+	bool ok = found != NULL;
+	ctr_record_unref(found);
+	return ok;
 }
 
 static void ctrd_destroy(engine* e)
 {
 	ctrd_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++)
-		pending_free(&p->pending[i]);
+	engine_queue_free(&p->events, pending_free);
 	grpc_stream_close(&p->stream);
 	idset_free(&p->known);
 	free(p);
@@ -537,6 +523,7 @@ engine* containerd_engine_new(const engine_env* env, const char* socket)
 	if (!p)
 		return NULL;
 	p->stream.status = GRPC_STATUS_NONE;
+	engine_queue_init(&p->events, sizeof(pending_ev));
 	engine* e = engine_new(&ctrd_ops, env, socket, p);
 	if (!e)
 		free(p);

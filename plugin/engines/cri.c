@@ -16,9 +16,9 @@
 #include "ctr_id.h"
 #include "engine.h"
 #include "grpc.h"
+#include "inspect.h"
 
 #define CALL_TIMEOUT_MS 5000
-#define MAX_PENDING 256
 #define POLL_MS 2000
 
 #define SVC_V1 "/runtime.v1.RuntimeService/"
@@ -36,20 +36,13 @@ typedef struct cri_engine {
 	uint32_t type;   /* record type from Version.runtime_name */
 	grpc_stream stream;
 	bool no_events; /* GetContainerEvents answered UNIMPLEMENTED: poll instead */
-	pending_ev pending[MAX_PENDING];
-	size_t npending;
-	bool lost;    /* events were dropped: re-list */
+	engine_queue events; /* of pending_ev */
 	idset known;  /* ids (containers and sandboxes) reported and not removed */
 } cri_engine;
 
 static cri_engine* priv(engine* e)
 {
 	return e->priv;
-}
-
-static void report(engine* e, engine_report what, const ctr_record* r)
-{
-	e->env->report(e->env->report_arg, what, r);
 }
 
 /* One unary call: req packed, the answer unpacked as rd (NULL on any failure). */
@@ -157,9 +150,9 @@ static ctr_record* build_sandbox(engine* e, const char* id)
 	return r;
 }
 
-static void report_removed(engine* e, const char* id)
+static bool report_removed(engine* e, const char* id)
 {
-	engine_report_removed(e, priv(e)->type, id);
+	return engine_report_removed(e, priv(e)->type, id);
 }
 
 static Cri__ListContainersResponse* list_containers(engine* e, const char* id)
@@ -186,10 +179,11 @@ static Cri__ListPodSandboxResponse* list_sandboxes(engine* e, const char* id)
 	                                          &cri__list_pod_sandbox_response__descriptor);
 }
 
-static void report_new(engine* e, ctr_record* r)
+/* Reports a listed container or sandbox; LOST gets ID when the host did not take it. */
+static void report_new(engine* e, const char* id, ctr_record* r, idset* lost)
 {
-	if (r)
-		report(e, ENGINE_REPORT_ADDED, r);
+	if (r && !engine_announce(e, ENGINE_REPORT_ADDED, r))
+		idset_put(lost, id, 0);
 	ctr_record_unref(r);
 }
 
@@ -206,15 +200,16 @@ static int relist(engine* e, bool all)
 		unpacked_free(lc);
 		return -1;
 	}
-	idset listed;
+	idset listed, lost;
 	idset_init(&listed);
+	idset_init(&lost);
 	for (size_t i = 0; i < ls->n_items; i++) {
 		const Cri__PodSandbox* s = ls->items[i];
 		if (!s || !s->id || !*s->id)
 			continue;
 		idset_put(&listed, s->id, 0);
 		if (all || !idset_get(&p->known, s->id, NULL))
-			report_new(e, build_sandbox(e, s->id));
+			report_new(e, s->id, build_sandbox(e, s->id), &lost);
 	}
 	for (size_t i = 0; i < lc->n_containers; i++) {
 		const Cri__Container* c = lc->containers[i];
@@ -222,10 +217,12 @@ static int relist(engine* e, bool all)
 			continue;
 		idset_put(&listed, c->id, 0);
 		if (all || !idset_get(&p->known, c->id, NULL))
-			report_new(e, build_container(e, c->id, c->pod_sandbox_id));
+			report_new(e, c->id, build_container(e, c->id, c->pod_sandbox_id), &lost);
 	}
 	engine_reconcile(e, &p->known, &listed, report_removed);
+	engine_forget(&p->known, &lost); /* the next listing reports them again */
 	idset_free(&listed);
+	idset_free(&lost);
 	if (all)
 		plog_info(e->env->log, "cri %s: %zu containers and %zu sandboxes listed", e->socket,
 		          lc->n_containers, ls->n_items);
@@ -268,27 +265,26 @@ static void on_event(void* arg, const uint8_t* msg, size_t len)
 	if (!ev)
 		return;
 	if (ev->container_id && *ev->container_id && ev->container_event_type != EV_STOPPED) {
-		if (p->npending == MAX_PENDING) {
-			p->lost = true;
-		} else if ((p->pending[p->npending].id = strdup(ev->container_id))) {
-			p->pending[p->npending++].type = ev->container_event_type;
+		pending_ev* pe = engine_queue_slot(&p->events);
+		if (pe && (pe->id = strdup(ev->container_id))) {
+			pe->type = ev->container_event_type;
+			engine_queue_commit(&p->events);
 		}
 	}
 	cri__container_event_response__free_unpacked(ev, NULL);
 }
 
-static CURL* cri_open_stream(engine* e)
+static engine_stream cri_open_stream(engine* e)
 {
 	cri_engine* p = priv(e);
-	if (p->no_events) {
-		e->poll_ms = POLL_MS; /* up without a stream: the worker calls cri_poll */
-		return NULL;
-	}
+	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
+	if (p->no_events) /* up without a stream: the worker calls cri_poll */
+		return (engine_stream){ENGINE_STREAM_POLL, NULL, POLL_MS};
 	Cri__GetEventsRequest req = CRI__GET_EVENTS_REQUEST__INIT;
 	size_t len = cri__get_events_request__get_packed_size(&req);
 	uint8_t* buf = malloc(len ? len : 1);
 	if (!buf)
-		return NULL;
+		return s;
 	cri__get_events_request__pack(&req, buf);
 	char path[128];
 	snprintf(path, sizeof(path), "%sGetContainerEvents", p->svc);
@@ -296,9 +292,9 @@ static CURL* cri_open_stream(engine* e)
 	free(buf);
 	if (!ok) {
 		grpc_stream_close(&p->stream);
-		return NULL;
+		return s;
 	}
-	return p->stream.easy;
+	return (engine_stream){ENGINE_STREAM_OPEN, p->stream.easy, 0};
 }
 
 static void cri_close_stream(engine* e)
@@ -315,13 +311,17 @@ static void cri_close_stream(engine* e)
 	grpc_stream_close(&p->stream);
 }
 
-static void dispatch(engine* e, const pending_ev* ev)
+static void dispatch(engine* e, void* item)
 {
+	const pending_ev* ev = item;
 	cri_engine* p = priv(e);
 	unsigned hooks = e->env->cfg->hooks;
 	if (ev->type == EV_DELETED) {
-		if (idset_del(&p->known, ev->id))
-			report_removed(e, ev->id);
+		ctr_record* r = idset_get(&p->known, ev->id, NULL) ? inspect_minimal(p->type, ev->id, "")
+		                                                   : NULL;
+		if (r)
+			engine_report_known(e, &p->known, ev->id, ENGINE_REPORT_REMOVED, r);
+		ctr_record_unref(r);
 		return;
 	}
 	bool start = ev->type == EV_STARTED;
@@ -333,25 +333,20 @@ static void dispatch(engine* e, const pending_ev* ev)
 	ctr_record* r = build_container(e, ev->id, NULL);
 	if (!r)
 		r = build_sandbox(e, ev->id);
-	if (r) {
-		idset_put(&p->known, ev->id, 0);
-		report(e, what, r);
-	}
+	if (r)
+		engine_report_known(e, &p->known, ev->id, what, r);
 	ctr_record_unref(r);
+}
+
+static void pending_free(void* item)
+{
+	free(((pending_ev*)item)->id);
 }
 
 static void cri_process_events(engine* e)
 {
-	cri_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++) {
-		dispatch(e, &p->pending[i]);
-		free(p->pending[i].id);
-		p->pending[i].id = NULL;
-	}
-	p->npending = 0;
-	if (p->lost) {
-		p->lost = false;
-		plog_warn(e->env->log, "cri: event burst over %d, re-listing", MAX_PENDING);
+	if (engine_queue_drain(&priv(e)->events, e, dispatch, pending_free)) {
+		plog_warn(e->env->log, "cri: event burst over %d, re-listing", ENGINE_QUEUE_MAX);
 		relist(e, false);
 	}
 }
@@ -362,9 +357,10 @@ static int cri_poll(engine* e)
 }
 
 /* By unique id prefix: a container (ListContainers filter.id), else a sandbox (pause). */
-static bool cri_lookup(engine* e, const char* id, ctr_record** out)
+static bool cri_lookup(engine* e, const char* id)
 {
-	*out = NULL;
+	ctr_record* found = NULL;
+	ctr_record** out = &found;
 	if (!ctr_id_safe(id))
 		return false;
 	size_t n = strlen(id);
@@ -384,16 +380,16 @@ static bool cri_lookup(engine* e, const char* id, ctr_record** out)
 		}
 		unpacked_free(ls);
 	}
-	if (*out)
-		idset_put(&priv(e)->known, (*out)->full_id, 0);
-	return *out != NULL;
+	bool ok = found &&
+	          engine_report_known(e, &priv(e)->known, found->full_id, ENGINE_REPORT_ADDED, found);
+	ctr_record_unref(found);
+	return ok;
 }
 
 static void cri_destroy(engine* e)
 {
 	cri_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++)
-		free(p->pending[i].id);
+	engine_queue_free(&p->events, pending_free);
 	grpc_stream_close(&p->stream);
 	idset_free(&p->known);
 	free(p);
@@ -418,6 +414,7 @@ engine* cri_engine_new(const engine_env* env, const char* socket)
 	p->stream.status = GRPC_STATUS_NONE;
 	p->svc = SVC_V1;
 	p->type = CTR_TYPE_CRI;
+	engine_queue_init(&p->events, sizeof(pending_ev));
 	engine* e = engine_new(&cri_ops, env, socket, p);
 	if (!e)
 		free(p);

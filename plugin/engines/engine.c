@@ -37,12 +37,29 @@ void engine_free(engine* e)
 	free(e);
 }
 
-void engine_report_removed(engine* e, uint32_t type, const char* id)
+bool engine_announce(engine* e, engine_report what, const ctr_record* r)
+{
+	return e->env->report(e->env->report_arg, what, r);
+}
+
+bool engine_report_known(engine* e, idset* known, const char* key, engine_report what,
+                         const ctr_record* r)
+{
+	bool ok = engine_announce(e, what, r);
+	/* A lost removal leaves the host with the container; a lost addition, without. */
+	if ((what == ENGINE_REPORT_REMOVED) == ok)
+		idset_del(known, key);
+	else
+		idset_put(known, key, 0);
+	return ok;
+}
+
+bool engine_report_removed(engine* e, uint32_t type, const char* id)
 {
 	ctr_record* r = inspect_minimal(type, id, "");
-	if (r)
-		e->env->report(e->env->report_arg, ENGINE_REPORT_REMOVED, r);
+	bool ok = r && engine_announce(e, ENGINE_REPORT_REMOVED, r);
 	ctr_record_unref(r);
+	return ok;
 }
 
 typedef struct reconcile {
@@ -50,7 +67,7 @@ typedef struct reconcile {
 	idset* known;
 	const idset* listed;
 	idset vanished;
-	void (*gone)(engine* e, const char* id);
+	bool (*gone)(engine* e, const char* id);
 } reconcile;
 
 /* A known id on OOM stays known: it is reported at the next listing instead. */
@@ -61,11 +78,12 @@ static void collect_vanished(void* arg, const char* id)
 		idset_put(&r->vanished, id, 0);
 }
 
+/* A removal the host did not get keeps the id known: the next listing reports it again. */
 static void forget(void* arg, const char* id)
 {
 	reconcile* r = arg;
-	idset_del(r->known, id);
-	r->gone(r->e, id);
+	if (r->gone(r->e, id))
+		idset_del(r->known, id);
 }
 
 static void add_listed(void* arg, const char* id)
@@ -74,7 +92,7 @@ static void add_listed(void* arg, const char* id)
 }
 
 void engine_reconcile(engine* e, idset* known, const idset* listed,
-                      void (*gone)(engine* e, const char* id))
+                      bool (*gone)(engine* e, const char* id))
 {
 	reconcile r = {e, known, listed, {0}, gone};
 	/* Collected first: known must not change while it is walked, and gone may change it. */
@@ -82,4 +100,59 @@ void engine_reconcile(engine* e, idset* known, const idset* listed,
 	idset_foreach(&r.vanished, forget, &r);
 	idset_free(&r.vanished);
 	idset_foreach(listed, add_listed, known);
+}
+
+static void forget_one(void* arg, const char* id)
+{
+	idset_del(arg, id);
+}
+
+void engine_forget(idset* known, const idset* lost)
+{
+	idset_foreach(lost, forget_one, known);
+}
+
+void engine_queue_init(engine_queue* q, size_t item_size)
+{
+	*q = (engine_queue){NULL, item_size, 0, false};
+}
+
+void* engine_queue_slot(engine_queue* q)
+{
+	if (!q->items && !(q->items = calloc(ENGINE_QUEUE_MAX, q->size)))
+		q->lost = true;
+	if (!q->items || q->n == ENGINE_QUEUE_MAX) {
+		q->lost = true;
+		return NULL;
+	}
+	void* slot = q->items + q->n * q->size;
+	memset(slot, 0, q->size);
+	return slot;
+}
+
+void engine_queue_commit(engine_queue* q)
+{
+	q->n++;
+}
+
+bool engine_queue_drain(engine_queue* q, engine* e, void (*fn)(engine* e, void* item),
+                        void (*free_item)(void* item))
+{
+	for (size_t i = 0; i < q->n; i++) {
+		fn(e, q->items + i * q->size);
+		if (free_item)
+			free_item(q->items + i * q->size);
+	}
+	q->n = 0;
+	bool lost = q->lost;
+	q->lost = false;
+	return lost;
+}
+
+void engine_queue_free(engine_queue* q, void (*free_item)(void* item))
+{
+	for (size_t i = 0; free_item && i < q->n; i++)
+		free_item(q->items + i * q->size);
+	free(q->items);
+	engine_queue_init(q, q->size);
 }

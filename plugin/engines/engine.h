@@ -1,7 +1,8 @@
 /*
  * One engine instance: a kind (docker, podman, ...) on one socket. The worker
- * thread drives every instance through these operations; an instance never
- * touches host state, it only publishes records.
+ * gives every instance a thread of its own, which drives it through these
+ * operations (nothing else calls them, so an instance needs no lock); an
+ * instance never touches host state, it only reports records.
  */
 #ifndef ENGINE_H
 #define ENGINE_H
@@ -25,7 +26,25 @@ typedef enum engine_report {
 	ENGINE_REPORT_REMOVED, /* a `container_removed` event */
 } engine_report;
 
-typedef void (*engine_report_fn)(void* arg, engine_report what, const ctr_record* r);
+/*
+ * True when the event will reach the host (now, or later from the worker's
+ * outbox); false when it is lost: the instance must not count the container
+ * as announced (or as removed), so that its next listing reports it again.
+ */
+typedef bool (*engine_report_fn)(void* arg, engine_report what, const ctr_record* r);
+
+/* What open_stream achieved. */
+typedef enum engine_stream_kind {
+	ENGINE_STREAM_FAILED, /* the engine does not answer: attach again later */
+	ENGINE_STREAM_OPEN,   /* easy: the stream, for the worker's multi handle */
+	ENGINE_STREAM_POLL,   /* up without a stream: ops->poll every poll_ms (lookups only without poll) */
+} engine_stream_kind;
+
+typedef struct engine_stream {
+	engine_stream_kind kind;
+	CURL* easy;       /* ENGINE_STREAM_OPEN; the engine keeps owning it */
+	uint32_t poll_ms; /* ENGINE_STREAM_POLL */
+} engine_stream;
 
 typedef struct engine_env {
 	const atomic_bool* cancel; /* set when the worker stops: abandon blocking calls */
@@ -42,41 +61,29 @@ typedef struct engine_ops {
 	 * Blocking but bounded by timeouts; 0 when the engine answered.
 	 */
 	int (*attach)(engine* e);
-	/*
-	 * Prepares the event stream (replaying what happened since attach): an easy
-	 * handle the worker adds to its multi handle; the engine keeps owning it.
-	 */
-	CURL* (*open_stream)(engine* e);
+	/* Prepares the event stream (replaying what happened since attach). */
+	engine_stream (*open_stream)(engine* e);
 	/* Releases the stream's handle (already removed from the multi handle). */
 	void (*close_stream)(engine* e);
 	/* Handles the events the stream delivered since the last call (may block, bounded). */
 	void (*process_events)(engine* e);
 	/*
 	 * Optional, for runtimes without an event stream (e.g. CRI on containerd
-	 * 1.6, engines.md §6.5). An engine whose open_stream returns NULL after
-	 * setting e->poll_ms > 0 is up without a stream: the worker then calls
-	 * poll every e->poll_ms (the engine re-lists and reports the differences).
-	 * Nonzero means the runtime stopped answering: the engine goes down and is
-	 * attached again with backoff.
+	 * 1.6): called every poll_ms of an ENGINE_STREAM_POLL answer (the engine
+	 * re-lists and reports the differences). Nonzero means the runtime stopped
+	 * answering: the engine goes down and is attached again with backoff.
 	 */
 	int (*poll)(engine* e);
-	/* On-demand lookup by short or full id; true with a new record in *out. */
-	bool (*lookup)(engine* e, const char* id, ctr_record** out);
+	/* On-demand lookup by short or full id: true when found and reported (ADDED). */
+	bool (*lookup)(engine* e, const char* id);
 	void (*destroy)(engine* e);
 } engine_ops;
 
+/* When and how an instance is attached, polled or retried is the worker's (worker.c). */
 struct engine {
 	const engine_ops* ops;
 	const engine_env* env;
 	char* socket; /* HOST_ROOT + configured path */
-	bool up;      /* attached and streaming */
-	bool present; /* socket existed at the last check */
-	bool checked; /* the socket was looked at once */
-	uint64_t next_try_ms;
-	uint64_t backoff_ms;
-	CURL* stream; /* the open event stream, NULL when none */
-	uint32_t poll_ms;      /* set by open_stream: up without a stream, poll this often */
-	uint64_t next_poll_ms; /* the worker's schedule for ops->poll */
 	void* priv;
 };
 
@@ -99,17 +106,56 @@ engine* engine_new(const engine_ops* ops, const engine_env* env, const char* soc
 /* ops->destroy, then the instance itself. */
 void engine_free(engine* e);
 
+/* Reports r (env->report); false when the event is lost. */
+bool engine_announce(engine* e, engine_report what, const ctr_record* r);
+/*
+ * Reports r and keeps KNOWN (the ids an instance announced) in step with what
+ * the host was told, under KEY: present after an addition or update the host
+ * took or a removal it did not, absent otherwise, so that a lost event is
+ * reported again by the next listing (engine_reconcile).
+ */
+bool engine_report_known(engine* e, idset* known, const char* key, engine_report what,
+                         const ctr_record* r);
 /* Reports ID removed: a minimal record of TYPE is all a gone container still has. */
-void engine_report_removed(engine* e, uint32_t type, const char* id);
+bool engine_report_removed(engine* e, uint32_t type, const char* id);
 
 /*
  * Squares the ids an instance announced (`known`: reported present and not
  * removed since) with a complete listing: every known id the listing lacks
- * is forgotten and handed to gone, which reports it removed, since its
- * removal event may never come (the stream was down, events were dropped, or
- * the runtime has no events). known then holds every listed id as well.
+ * is handed to gone, which reports it removed, since its removal event may
+ * never come (the stream was down, events were dropped, or the runtime has no
+ * events), and forgotten once gone returned true. known then holds every
+ * listed id as well.
  */
 void engine_reconcile(engine* e, idset* known, const idset* listed,
-                      void (*gone)(engine* e, const char* id));
+                      bool (*gone)(engine* e, const char* id));
+
+/*
+ * The events a stream delivered, decoded inside curl's write callback and
+ * handled by process_events. Bounded: a burst over ENGINE_QUEUE_MAX is not
+ * queued but remembered, and the engine re-lists instead.
+ */
+#define ENGINE_QUEUE_MAX 256
+
+typedef struct engine_queue {
+	unsigned char* items; /* ENGINE_QUEUE_MAX items of `size` bytes, from the first event */
+	size_t size, n;
+	bool lost; /* an event did not fit (or memory ran out) */
+} engine_queue;
+
+void engine_queue_init(engine_queue* q, size_t item_size);
+/* The slot for the next event (zeroed), NULL when the queue is full; engine_queue_commit keeps it. */
+void* engine_queue_slot(engine_queue* q);
+void engine_queue_commit(engine_queue* q);
+/*
+ * Hands every queued event to fn, then to free_item (may be NULL), and empties
+ * the queue. True when events were lost since the last drain: re-list now.
+ */
+bool engine_queue_drain(engine_queue* q, engine* e, void (*fn)(engine* e, void* item),
+                        void (*free_item)(void* item));
+void engine_queue_free(engine_queue* q, void (*free_item)(void* item));
+
+/* Removes every id of LOST from KNOWN: announcements the host did not take. */
+void engine_forget(idset* known, const idset* lost);
 
 #endif

@@ -11,44 +11,39 @@ static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned init_refs; /* curl_global_init is process-wide; instances share it */
 
 /*
- * One connection cache for every request: a listing asks an engine once per
+ * One connection cache per thread: a listing asks an engine once per
  * container (inspect, image), and a new unix-socket connection for each cost
- * about a third of the worker's CPU. Plugin instances may share it, hence
- * the lock.
+ * about a third of the worker's CPU. Per thread because libcurl does not
+ * support sharing connections between concurrent threads, and each engine
+ * has a thread of its own anyway (http_thread_done releases it).
  */
-static CURLSH* share;
-static pthread_mutex_t share_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local CURLSH* thread_share;
 
-static void share_lock(CURL* c, curl_lock_data d, curl_lock_access a, void* u)
+static CURLSH* share_for_thread(void)
 {
-	(void)c, (void)d, (void)a, (void)u;
-	pthread_mutex_lock(&share_mu);
-}
-
-static void share_unlock(CURL* c, curl_lock_data d, void* u)
-{
-	(void)c, (void)d, (void)u;
-	pthread_mutex_unlock(&share_mu);
-}
-
-static CURLSH* share_new(void)
-{
-	CURLSH* sh = curl_share_init();
-	if (sh && (curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
-	           curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
-	           curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK)) {
-		curl_share_cleanup(sh);
-		sh = NULL;
+	if (!thread_share) {
+		thread_share = curl_share_init();
+		if (thread_share && curl_share_setopt(thread_share, CURLSHOPT_SHARE,
+		                                      CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+			curl_share_cleanup(thread_share);
+			thread_share = NULL;
+		}
 	}
-	return sh; /* NULL: every request connects anew, which still works */
+	return thread_share; /* NULL: every request connects anew, which still works */
+}
+
+void http_thread_done(void)
+{
+	if (thread_share)
+		curl_share_cleanup(thread_share); /* no request runs: their handles are gone */
+	thread_share = NULL;
 }
 
 bool http_global_init(void)
 {
 	pthread_mutex_lock(&init_mu);
 	bool ok = init_refs > 0 || curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-	if (ok && init_refs++ == 0)
-		share = share_new();
+	init_refs += ok;
 	pthread_mutex_unlock(&init_mu);
 	return ok;
 }
@@ -56,11 +51,8 @@ bool http_global_init(void)
 void http_global_cleanup(void)
 {
 	pthread_mutex_lock(&init_mu);
-	if (init_refs && --init_refs == 0) {
-		curl_share_cleanup(share); /* no request runs: their handles are gone */
-		share = NULL;
+	if (init_refs && --init_refs == 0)
 		curl_global_cleanup();
-	}
 	pthread_mutex_unlock(&init_mu);
 }
 
@@ -153,24 +145,24 @@ static int on_progress(void* arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return atomic_load((const atomic_bool*)arg) ? 1 : 0; /* non-zero aborts */
 }
 
-int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
-                 const atomic_bool* cancel, http_resp* out, char* err, size_t errlen)
+/* A bounded GET (or HEAD) whose answer goes to out through b; NULL on OOM. */
+static CURL* request_handle(const char* socket, const char* method, const char* path,
+                           long timeout_ms, const atomic_bool* cancel, http_resp* out,
+                           body_buf* b)
 {
 	memset(out, 0, sizeof(*out));
-	bool head = !strcmp(method, "HEAD");
 	CURL* c = easy_for(socket, path);
-	if (!c) {
-		snprintf(err, errlen, "curl_easy_init failed");
-		return -1;
-	}
-	body_buf b = {c, out, 0, false};
+	if (!c)
+		return NULL;
+	*b = (body_buf){c, out, 0, false};
+	CURLSH* share = share_for_thread();
 	if (share)
 		curl_easy_setopt(c, CURLOPT_SHARE, share);
-	curl_easy_setopt(c, CURLOPT_NOBODY, head ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_NOBODY, !strcmp(method, "HEAD") ? 1L : 0L);
 	/* An answer that declares more than the limit is refused before its body comes. */
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
@@ -180,11 +172,18 @@ int http_request(const char* socket, const char* method, const char* path, long 
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void*)cancel);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
-	CURLcode rc = curl_easy_perform(c);
+	return c;
+}
+
+/* The outcome of a finished request (its handle is released): 0, or -1 with err. */
+static int request_done(CURL* c, CURLcode rc, const body_buf* b, const char* socket,
+                        const char* path, char* err, size_t errlen)
+{
+	http_resp* out = b->r;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
-		out->too_big = b.too_big || rc == CURLE_FILESIZE_EXCEEDED;
+		out->too_big = b->too_big || rc == CURLE_FILESIZE_EXCEEDED;
 		snprintf(err, errlen, "%s%s: %s", socket, path,
 		         out->too_big ? "answer larger than the limit (" HTTP_MAX_BODY_TEXT ")"
 		                      : curl_easy_strerror(rc));
@@ -196,6 +195,89 @@ int http_request(const char* socket, const char* method, const char* path, long 
 		return -1;
 	}
 	return 0;
+}
+
+int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
+                 const atomic_bool* cancel, http_resp* out, char* err, size_t errlen)
+{
+	body_buf b;
+	CURL* c = request_handle(socket, method, path, timeout_ms, cancel, out, &b);
+	if (!c) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		return -1;
+	}
+	return request_done(c, curl_easy_perform(c), &b, socket, path, err, errlen);
+}
+
+/* Starts request i of a batch on m; false when it could not start (out[i] stays failed). */
+static bool start_one(CURLM* m, const char* socket, const char* path, long timeout_ms,
+                      const atomic_bool* cancel, http_resp* out, body_buf* b, size_t i)
+{
+	CURL* c = request_handle(socket, "GET", path, timeout_ms, cancel, out, b);
+	if (!c)
+		return false;
+	curl_easy_setopt(c, CURLOPT_PRIVATE, (void*)(uintptr_t)i);
+	if (curl_multi_add_handle(m, c) != CURLM_OK) {
+		curl_easy_cleanup(c);
+		return false;
+	}
+	return true;
+}
+
+/* Request i could not start: told at once. */
+static void not_started(const char* socket, const char* path, size_t i, http_resp* out,
+                        http_done_fn done, void* arg)
+{
+	char err[HTTP_ERR_LEN];
+	memset(out, 0, sizeof(*out));
+	snprintf(err, sizeof(err), "%s%s: not started (out of memory)", socket, path);
+	done(arg, i, false, out, err);
+}
+
+void http_get_many(const char* socket, const char* const* paths, size_t n, long timeout_ms,
+                   const atomic_bool* cancel, http_done_fn done, void* arg)
+{
+	CURLM* m = n ? curl_multi_init() : NULL;
+	body_buf* bufs = n ? calloc(n, sizeof(*bufs)) : NULL;
+	http_resp* out = n ? calloc(n, sizeof(*out)) : NULL;
+	if (!m || !bufs || !out) {
+		http_resp none;
+		for (size_t i = 0; i < n; i++)
+			not_started(socket, paths[i], i, &none, done, arg);
+		n = 0;
+	}
+	size_t next = 0, active = 0;
+	while (next < n || active) {
+		for (; active < HTTP_MAX_PARALLEL && next < n; next++) {
+			if (start_one(m, socket, paths[next], timeout_ms, cancel, &out[next], &bufs[next], next))
+				active++;
+			else
+				not_started(socket, paths[next], next, &out[next], done, arg);
+		}
+		int running, left;
+		curl_multi_perform(m, &running);
+		CURLMsg* msg;
+		while ((msg = curl_multi_info_read(m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			CURL* c = msg->easy_handle;
+			CURLcode rc = msg->data.result;
+			void* priv = NULL;
+			curl_easy_getinfo(c, CURLINFO_PRIVATE, &priv);
+			size_t i = (size_t)(uintptr_t)priv;
+			curl_multi_remove_handle(m, c);
+			char err[HTTP_ERR_LEN];
+			bool ok = request_done(c, rc, &bufs[i], socket, paths[i], err, sizeof(err)) == 0;
+			active--;
+			done(arg, i, ok, &out[i], err);
+		}
+		if (active)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	free(out);
+	free(bufs);
+	if (m)
+		curl_multi_cleanup(m);
 }
 
 void http_resp_free(http_resp* r)

@@ -31,6 +31,8 @@ typedef struct http_resp {
 /* Process-wide libcurl init, reference counted (several plugin instances). */
 bool http_global_init(void);
 void http_global_cleanup(void);
+/* Releases the calling thread's connection cache (before the thread ends). */
+void http_thread_done(void);
 
 /*
  * One GET or HEAD request, bounded by timeout_ms (connect and total) and
@@ -41,6 +43,25 @@ void http_global_cleanup(void);
 int http_request(const char* socket, const char* method, const char* path, long timeout_ms,
                  const atomic_bool* cancel, http_resp* out, char* err, size_t errlen);
 void http_resp_free(http_resp* r);
+
+/* Requests of one http_get_many in flight at once. */
+#define HTTP_MAX_PARALLEL 4
+#define HTTP_ERR_LEN 512
+
+/*
+ * Told as each request of http_get_many ends, in the order they end (one
+ * stalled request delays no other's answer): ok says whether r holds an
+ * answer (any status; the callee frees it), else err says why (r->too_big as
+ * with http_request).
+ */
+typedef void (*http_done_fn)(void* arg, size_t i, bool ok, http_resp* r, const char* err);
+
+/*
+ * GETs of paths[0..n) on socket, HTTP_MAX_PARALLEL at a time, each bounded
+ * and abandoned like http_request; done is called exactly once for each i.
+ */
+void http_get_many(const char* socket, const char* const* paths, size_t n, long timeout_ms,
+                   const atomic_bool* cancel, http_done_fn done, void* arg);
 
 /* URL-escapes s into a malloc'd string. */
 char* http_escape(const char* s);

@@ -10,7 +10,8 @@
 
 #define PING_TIMEOUT_MS 2000
 #define CALL_TIMEOUT_MS 5000
-#define MAX_PENDING 256
+/* A listing inspects this many containers at a time (HTTP_MAX_PARALLEL in flight). */
+#define LIST_BATCH 32
 /* Documents that barely change (images), kept briefly: a listing asks for the
  * same image once per container, and hundreds of containers share a few. */
 #define DOC_CACHE 8
@@ -26,9 +27,7 @@ typedef struct rest_engine {
 	const rest_desc* d;
 	char prefix[64];
 	int64_t since_s; /* replay point of the next stream */
-	rest_event pending[MAX_PENDING];
-	size_t npending;
-	bool lost; /* events were dropped: re-list */
+	engine_queue events; /* of rest_event */
 	http_stream stream;
 	idset known; /* full ids reported present and not removed since */
 	cached_doc docs[DOC_CACHE];
@@ -90,36 +89,110 @@ const http_resp* rest_get_cached(engine* e, const char* path)
 	return &d->r;
 }
 
-ctr_record* rest_inspect(engine* e, const char* id)
+/* The inspect path of ID after the API prefix; false for an id that must not reach a URL. */
+static bool inspect_path(engine* e, const char* id, char* path, size_t len)
 {
-	if (!ctr_id_safe(id)) /* it goes in a URL path */
-		return NULL;
+	if (!ctr_id_safe(id))
+		return false;
 	const rest_desc* d = priv(e)->d;
-	char path[512], err[256];
-	snprintf(path, sizeof(path), "/containers/%s/json%s%s", id,
-	         e->env->cfg->with_size ? "?" : "", e->env->cfg->with_size ? d->size_param : "");
-	http_resp r;
-	if (rest_get(e, path, &r))
-		return NULL;
-	ctr_record* rec = d->build(e, r.body, r.len, err, sizeof(err));
+	snprintf(path, len, "/containers/%s/json%s%s", id, e->env->cfg->with_size ? "?" : "",
+	         e->env->cfg->with_size ? d->size_param : "");
+	return true;
+}
+
+/* The record of an inspect answer (released here); NULL when unreadable. */
+static ctr_record* record_of(engine* e, const char* id, http_resp* r)
+{
+	char err[256];
+	const rest_desc* d = priv(e)->d;
+	ctr_record* rec = d->build(e, r->body, r->len, err, sizeof(err));
 	if (!rec)
 		plog_warn(e->env->log, "%s: unreadable inspect of %s: %s", d->kind, id, err);
-	http_resp_free(&r);
+	http_resp_free(r);
 	return rec;
 }
 
-static void report(engine* e, engine_report what, const ctr_record* r)
+ctr_record* rest_inspect(engine* e, const char* id)
 {
-	if (what == ENGINE_REPORT_REMOVED)
-		idset_del(&priv(e)->known, r->full_id);
-	else
-		idset_put(&priv(e)->known, r->full_id, 0);
-	e->env->report(e->env->report_arg, what, r);
+	char path[512];
+	http_resp r;
+	if (!inspect_path(e, id, path, sizeof(path)) || rest_get(e, path, &r))
+		return NULL;
+	return record_of(e, id, &r);
 }
 
-static void report_gone(engine* e, const char* id)
+static bool report(engine* e, engine_report what, const ctr_record* r)
 {
-	engine_report_removed(e, priv(e)->d->type, id);
+	return engine_report_known(e, &priv(e)->known, r->full_id, what, r);
+}
+
+/* A listing being inspected: which listed id each request is for. */
+typedef struct listing {
+	engine* e;
+	char* const* ids;
+	const size_t* which;
+	const idset* fresh; /* listed ids not reported before */
+} listing;
+
+/*
+ * Reports a listed container with its inspected record (NULL: the inspect
+ * failed). A known container whose inspect failed (engine going down again)
+ * keeps the full record it has; only a new one is announced by id alone.
+ */
+static void report_listed(engine* e, const char* id, ctr_record* rec, const idset* fresh)
+{
+	if (!rec && !idset_get(fresh, id, NULL))
+		return;
+	if (!rec)
+		rec = inspect_minimal(priv(e)->d->type, id, "");
+	if (rec)
+		report(e, ENGINE_REPORT_ADDED, rec);
+	ctr_record_unref(rec);
+}
+
+static void inspected(void* arg, size_t j, bool ok, http_resp* r, const char* err)
+{
+	listing* l = arg;
+	engine* e = l->e;
+	const char* id = l->ids[l->which[j]];
+	ctr_record* rec = NULL;
+	if (ok && r->status == 200)
+		rec = record_of(e, id, r);
+	else if (ok)
+		http_resp_free(r);
+	else /* as rest_get: a refused size is worth a warning, an engine going down is not */
+		plog_write(e->env->log, r->too_big ? SS_PLUGIN_LOG_SEV_WARNING : SS_PLUGIN_LOG_SEV_DEBUG,
+		           "%s %s: %s", priv(e)->d->kind, e->socket, err);
+	report_listed(e, id, rec, l->fresh);
+}
+
+/*
+ * Inspects and reports n <= LIST_BATCH listed containers with a few requests
+ * in flight at once (a listing of hundreds would otherwise wait for each
+ * answer in turn); each is reported as soon as its own answer is in.
+ */
+static void inspect_many(engine* e, char* const* ids, size_t n, const idset* fresh)
+{
+	char paths[LIST_BATCH][600], rel[512];
+	const char* ptrs[LIST_BATCH];
+	size_t which[LIST_BATCH]; /* the id of each request */
+	size_t m = 0;
+	for (size_t i = 0; i < n && i < LIST_BATCH; i++) {
+		if (!inspect_path(e, ids[i], rel, sizeof(rel))) {
+			report_listed(e, ids[i], NULL, fresh);
+			continue;
+		}
+		snprintf(paths[m], sizeof(paths[m]), "%s%s", priv(e)->prefix, rel);
+		ptrs[m] = paths[m];
+		which[m++] = i;
+	}
+	listing l = {e, ids, which, fresh};
+	http_get_many(e->socket, ptrs, m, CALL_TIMEOUT_MS, e->env->cancel, inspected, &l);
+}
+
+static bool report_gone(engine* e, const char* id)
+{
+	return engine_report_removed(e, priv(e)->d->type, id);
 }
 
 static int ping(engine* e)
@@ -170,18 +243,8 @@ static int list_all(engine* e)
 	 * the new listing lacks is gone. */
 	engine_reconcile(e, &priv(e)->known, &listed, report_gone);
 	idset_free(&listed);
-	for (size_t i = 0; i < n; i++) {
-		ctr_record* rec = rest_inspect(e, ids[i]);
-		/* A known container whose inspect failed (engine going down again) keeps
-		 * the full record it has; only a new one is announced by id alone. */
-		if (!rec && !idset_get(&fresh, ids[i], NULL))
-			continue;
-		if (!rec)
-			rec = inspect_minimal(priv(e)->d->type, ids[i], "");
-		if (rec)
-			report(e, ENGINE_REPORT_ADDED, rec);
-		ctr_record_unref(rec);
-	}
+	for (size_t i = 0; i < n; i += LIST_BATCH)
+		inspect_many(e, ids + i, n - i < LIST_BATCH ? n - i : LIST_BATCH, &fresh);
 	idset_free(&fresh);
 	inspect_ids_free(ids, n);
 	plog_info(e->env->log, "%s %s: %zu containers listed", priv(e)->d->kind, e->socket, n);
@@ -207,25 +270,25 @@ static void on_line(void* arg, const char* line, size_t len)
 {
 	engine* e = arg;
 	rest_engine* p = priv(e);
-	if (p->npending == MAX_PENDING) {
-		p->lost = true;
-		return;
-	}
-	if (rest_event_parse(line, len, &p->pending[p->npending]))
-		p->npending++;
+	rest_event* ev = engine_queue_slot(&p->events);
+	if (ev && rest_event_parse(line, len, ev))
+		engine_queue_commit(&p->events);
 }
 
-static CURL* rest_open_stream(engine* e)
+static engine_stream rest_open_stream(engine* e)
 {
 	rest_engine* p = priv(e);
+	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
 	char* filter = http_escape(p->d->event_filter);
 	if (!filter)
-		return NULL;
+		return s;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s%s%ssince=%lld&filters=%s", p->prefix, p->d->events,
 	         strchr(p->d->events, '?') ? "&" : "?", (long long)p->since_s, filter);
 	free(filter);
-	return http_stream_open(&p->stream, e->socket, path, on_line, e) ? p->stream.easy : NULL;
+	if (http_stream_open(&p->stream, e->socket, path, on_line, e))
+		s = (engine_stream){ENGINE_STREAM_OPEN, p->stream.easy, 0};
+	return s;
 }
 
 static void rest_close_stream(engine* e)
@@ -260,34 +323,43 @@ static void dispatch(engine* e, const rest_event* ev)
 	ctr_record_unref(r);
 }
 
+/* One event of the stream; the next stream replays from the latest one handled. */
+static void handle_event(engine* e, void* item)
+{
+	const rest_event* ev = item;
+	dispatch(e, ev);
+	if (ev->time_ns / 1000000000 > priv(e)->since_s)
+		priv(e)->since_s = ev->time_ns / 1000000000;
+}
+
+static void event_free(void* item)
+{
+	rest_event_free(item);
+}
+
 static void rest_process_events(engine* e)
 {
 	rest_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++) {
-		dispatch(e, &p->pending[i]);
-		if (p->pending[i].time_ns / 1000000000 > p->since_s)
-			p->since_s = p->pending[i].time_ns / 1000000000;
-		rest_event_free(&p->pending[i]);
-	}
-	p->npending = 0;
-	if (p->lost) {
-		p->lost = false;
-		plog_warn(e->env->log, "%s: event burst over %d, re-listing", p->d->kind, MAX_PENDING);
+	if (engine_queue_drain(&p->events, e, handle_event, event_free)) {
+		plog_warn(e->env->log, "%s: event burst over %d, re-listing", p->d->kind,
+		          ENGINE_QUEUE_MAX);
 		list_all(e);
 	}
 }
 
-static bool rest_lookup(engine* e, const char* id, ctr_record** out)
+/* Found containers enter known like listed ones: a later listing reconciles them. */
+static bool rest_lookup(engine* e, const char* id)
 {
-	*out = rest_inspect(e, id);
-	return *out != NULL;
+	ctr_record* r = rest_inspect(e, id);
+	bool found = r && report(e, ENGINE_REPORT_ADDED, r);
+	ctr_record_unref(r);
+	return found;
 }
 
 static void rest_destroy(engine* e)
 {
 	rest_engine* p = priv(e);
-	for (size_t i = 0; i < p->npending; i++)
-		rest_event_free(&p->pending[i]);
+	engine_queue_free(&p->events, event_free);
 	http_stream_close(&p->stream);
 	idset_free(&p->known);
 	for (size_t i = 0; i < DOC_CACHE; i++)
@@ -312,6 +384,7 @@ engine* rest_engine_new(const rest_desc* d, const engine_env* env, const char* s
 	if (!p)
 		return NULL;
 	p->d = d;
+	engine_queue_init(&p->events, sizeof(rest_event));
 	engine* e = engine_new(&rest_ops, env, socket, p);
 	if (!e)
 		free(p);

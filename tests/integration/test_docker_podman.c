@@ -15,6 +15,11 @@
  *   late:       the socket does not exist when the plugin starts.
  *   lookup:     a container whose create was not announced (hooks
  *               ["start"]) is found on demand when a process event shows it.
+ *   hung docker: a fake Docker socket that answers half of every request
+ *               and then nothing (falco#3953) beside the real Podman: Podman
+ *               containers started while Docker's ping hangs (2 s) are cached
+ *               within their usual latency, and a lookup asked meanwhile is
+ *               answered, both in well under that 2 s.
  *
  * Every wait is bounded; every engine (and with it every container) is
  * stopped on every path, failed checks included.
@@ -26,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fake_docker.h"
 #include "host.h"
 #include "itest.h"
 #include "test.h"
@@ -428,6 +434,81 @@ static void lookup(session* s)
 	CHECK_STR(itest_field(&s->is, tid, "container.label[org.example.built-by]"), "tests");
 }
 
+/* Waits until the plugin opens a new connection to the hung docker: it then hangs for 2 s. */
+static bool docker_hanging(fake_docker* d)
+{
+	unsigned tries = fake_docker_connections(d);
+	uint64_t end = itest_now_ms() + WAIT_MS;
+	while (fake_docker_connections(d) == tries && itest_now_ms() < end)
+		usleep(1000);
+	return fake_docker_connections(d) > tries;
+}
+
+/* (g) */
+static void beside_hung_docker_body(session* s, fake_docker* d)
+{
+	char cfg[2048];
+	const char* level = getenv("ITEST_LOG");
+	snprintf(cfg, sizeof(cfg),
+	         "{\"hooks\":[\"start\"],\"log_level\":\"%s\",\"engines\":{"
+	         "\"docker\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
+	         "\"podman\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
+	         "\"containerd\":{\"enabled\":false},\"cri\":{\"enabled\":false}}}",
+	         level ? level : "warn", fake_docker_socket(d), s->is.sock);
+	REQUIRE(itest_open_config(&s->is, cfg));
+	/* Containers started while docker hangs: announced by Podman's event stream. */
+	uint64_t lat[3];
+	size_t n = 0;
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "itest-hung%d", i);
+		CHECK(docker_hanging(d));
+		char* id = run(s, name, true);
+		uint64_t started = itest_now_ms(), arrived = 0;
+		CHECK(id != NULL);
+		if (!id || !itest_pump_until(&s->is, itest_is_cached, id, WAIT_MS, &arrived))
+			break;
+		lat[n++] = arrived > started ? arrived - started : 0;
+	}
+	CHECK_INT(n, 3);
+	if (n) {
+		double median = itest_median(lat, n);
+		printf("  podman beside a hung docker: start->cached median %.1f ms, max %llu ms\n",
+		       median, (unsigned long long)lat[n - 1]);
+		CHECK(lat[n - 1] < 1000); /* docker's ping meanwhile waits 2 s */
+	}
+	/* A created container (not announced with hooks ["start"]): an on-demand lookup. */
+	char* id = create(s, "itest-hung-missed", true);
+	REQUIRE(id != NULL);
+	itest_pump_for(&s->is, 300);
+	CHECK(!itest_cached(&s->is, id));
+	CHECK(docker_hanging(d));
+	int64_t tid = feed_synthetic(s, id);
+	uint64_t t0 = itest_now_ms();
+	CHECK(itest_pump_until(&s->is, itest_is_cached, id, WAIT_MS, NULL));
+	uint64_t took = itest_now_ms() - t0;
+	printf("  podman beside a hung docker: process event -> lookup answered in %llu ms\n",
+	       (unsigned long long)took);
+	CHECK(took < 1000);
+	CHECK_STR(itest_field(&s->is, tid, "container.name"), "itest-hung-missed");
+	CHECK_STR(itest_field(&s->is, tid, "container.type"), "podman");
+	printf("  the hung docker socket was connected to %u times meanwhile\n",
+	       fake_docker_connections(d));
+}
+
+static void beside_hung_docker(session* s)
+{
+	fake_docker* d = fake_docker_new(NULL, "docker.sock");
+	REQUIRE(d);
+	fake_docker_set_mode(d, FAKE_DOCKER_MODE_STALL);
+	if (fake_docker_start(d))
+		beside_hung_docker_body(s, d);
+	else
+		CHECK(!"the fake docker starts");
+	/* The plugin is still open: the hung engine just sees its socket go away. */
+	fake_docker_free(d);
+}
+
 /* ------------------------------------------------------------ tests */
 
 TEST(docker_lifecycle) { run_session(&DOCKER, lifecycle, true); }
@@ -438,6 +519,8 @@ TEST(docker_late_socket) { run_session(&DOCKER, late_socket, false); }
 TEST(podman_late_socket) { run_session(&PODMAN, late_socket, false); }
 TEST(docker_lookup) { run_session(&DOCKER, lookup, true); }
 TEST(podman_lookup) { run_session(&PODMAN, lookup, true); }
+TEST(podman_beside_a_hung_docker) { run_session(&PODMAN, beside_hung_docker, true); }
 
 TEST_MAIN(T(docker_lifecycle), T(podman_lifecycle), T(docker_restart), T(podman_restart),
-          T(docker_late_socket), T(podman_late_socket), T(docker_lookup), T(podman_lookup))
+          T(docker_late_socket), T(podman_late_socket), T(docker_lookup), T(podman_lookup),
+          T(podman_beside_a_hung_docker))
