@@ -1,5 +1,5 @@
 /*
- * Event builders (plugin-abi.md §4.2, §9.3, §12.2). Parameters that
+ * Event builders (docs/abi.md "Event encoding", "Async events"). Parameters that
  * evt_proc_info does not carry (page faults, vm sizes, capabilities, uid/gid,
  * flags, ...) are written as zeros so that every event has the full parameter
  * count of its type and decoders see the real layout.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parameter-length field width: a property of the event type (§4.2). */
+/* Parameter-length field width: a property of the event type (docs/abi.md "Event encoding"). */
 static uint32_t evt_len_size(uint16_t type)
 {
 	return scap_event_large_payload(type) ? 4 : 2;
@@ -58,7 +58,7 @@ ss_plugin_event* evt_build(uint16_t type, uint64_t ts, uint64_t tid, uint32_t np
 
 static evt_param evt_p_str(const char* s)
 {
-	/* An empty charbuf is encoded as length 0, without a NUL (§4.2). */
+	/* An empty charbuf is encoded as length 0, without a NUL (docs/abi.md "Event encoding"). */
 	if (!s || !*s)
 		return (evt_param){NULL, 0};
 	return (evt_param){s, (uint32_t)strlen(s) + 1};
@@ -178,7 +178,8 @@ ss_plugin_event* evt_clone_exit(uint16_t type, uint64_t ts, const evt_proc_info*
 	return e;
 }
 
-/* How many of the 31 execve parameters each execve-family exit carries (§12.2). */
+/* How many of the 31 execve parameters each execve-family exit carries
+ * (docs/abi.md "Event types"). */
 static uint32_t evt_execve_nparams(uint16_t type)
 {
 	switch (type) {
@@ -247,7 +248,7 @@ ss_plugin_event* evt_procexit(uint64_t ts, uint64_t tid, int64_t status)
 ss_plugin_event* evt_async(uint64_t ts, uint64_t tid, uint32_t plugin_id, const char* name,
                            const void* data, uint32_t data_len)
 {
-	/* A nameless async event can never be accepted by a host (§9.3). */
+	/* A nameless async event can never be accepted by a host (docs/abi.md "Async events"). */
 	if (!name || !*name || (data_len > 0 && !data))
 		return NULL;
 	evt_param v[3] = {evt_p_num(&plugin_id, 4), evt_p_str(name), {data, data_len}};

@@ -1,6 +1,6 @@
 /*
  * Builders for the events a container plugin consumes, with the exact byte
- * layout of plugin-abi.md §4, §9.3 and §12.2 (2- vs 4-byte lengths). Every
+ * layout of docs/abi.md "Event encoding" and "Async events" (2- vs 4-byte lengths). Every
  * builder returns a malloc'd event (free() it), NULL on bad input/OOM.
  */
 #ifndef HOST_EVENTS_H

@@ -1,6 +1,6 @@
 /*
- * Host lifecycle: creation, init (config validation §6.4, init input §6.1),
- * capture open/close (§1.5 steps 10-13, §10), logging (§6.2), metrics (§11.1)
+ * Host lifecycle: creation, init (docs/abi.md "Configuration"; init input),
+ * capture open/close (docs/abi.md "Loading and lifecycle", "Capture listening"), logging, metrics
  * and metadata accessors. Loading lives in host_load.c.
  */
 #include "host_priv.h"
@@ -50,7 +50,7 @@ void host_logf(host* h, ss_plugin_log_severity sev, const char* fmt, ...)
 	h->log_fn(h->log_arg, "host", msg, sev);
 }
 
-/* The plugin's log_fn (§6.2): may be called from any plugin thread. */
+/* The plugin's log_fn (docs/abi.md "Logging"): may be called from any plugin thread. */
 void host_plugin_log(ss_plugin_owner_t* o, const char* component, const char* msg,
                      ss_plugin_log_severity sev)
 {
@@ -89,7 +89,7 @@ void host_strlist_free(host_strlist* l)
 	l->n = 0;
 }
 
-/* An empty source list means "every source" (§2.3). */
+/* An empty source list means "every source" (docs/abi.md "Capabilities"). */
 bool host_sources_compatible(const host_strlist* sources, const char* source)
 {
 	if (sources->n == 0)
@@ -183,7 +183,8 @@ static int host_config_validate(host* h, const char* schema, const char* config,
 	return *out ? 0 : host_fail(h, "out of memory");
 }
 
-/* §6.4: with a JSON schema an empty config becomes "{}" and must validate. */
+/* With a JSON schema an empty config becomes "{}" and must validate
+ * (docs/abi.md "Configuration"). */
 static int host_config_prepare(host* h, const char* config, char** out)
 {
 	if (!config)
@@ -224,7 +225,8 @@ static void host_read_event_types(host* h)
 		host_event_set(h, h->parse_set, h->api.get_parse_event_types, &h->parse_sources);
 }
 
-/* Reports a failed init and destroys the half-initialised state (§1.5 step 14). */
+/* Reports a failed init and destroys the half-initialised state
+ * (docs/abi.md "Loading and lifecycle"). */
 static int host_init_failed(host* h, ss_plugin_t* s)
 {
 	char perr[PLUGIN_MAX_ERRLEN] = "plugin_init returned no state";
@@ -311,7 +313,8 @@ bool host_plugin_parses(const host* h, uint16_t type)
 
 /* ---- capture open/close ---- */
 
-/* No thread pool here: subscribe fails as libsinsp's does without one (§10.2). */
+/* No thread pool here: subscribe fails as libsinsp's does without one
+ * (docs/abi.md "Loading and lifecycle"). */
 static ss_plugin_routine_t* host_routine_subscribe(ss_plugin_owner_t* o, ss_plugin_routine_fn_t f,
                                                    ss_plugin_routine_state_t* i)
 {
@@ -346,7 +349,8 @@ static int host_capture_call(host* h, bool open)
 	};
 	ss_plugin_rc rc = open ? h->api.capture_open(h->state, &in) :
 	                         h->api.capture_close(h->state, &in);
-	/* Pins go, but sub-table handles survive until the next parse/extract (§7.7). */
+	/* Pins go, but sub-table handles survive until the next parse/extract
+	 * (docs/abi.md "Threads table"). */
 	host_callback_end(h, false);
 	if (rc == SS_PLUGIN_SUCCESS)
 		return 0;
@@ -355,7 +359,8 @@ static int host_capture_call(host* h, bool open)
 	                 e ? e : "");
 }
 
-/* Stops async producers: returns only after the plugin joined its threads (§9.2). */
+/* Stops async producers: returns only after the plugin joined its threads
+ * (docs/abi.md "Async events"). */
 static int host_async_stop(host* h)
 {
 	if (h->mode != HOST_MODE_LIVE || !(h->caps & HOST_CAP_ASYNC))
@@ -446,7 +451,7 @@ const ss_plugin_metric* host_metrics(host* h, uint32_t* n)
 		return NULL;
 	}
 	for (uint32_t i = 0; i < num; i++) {
-		/* Published as "<plugin>.<metric>", at most 511 characters (§11.1). */
+		/* Published as "<plugin>.<metric>", at most 511 characters (docs/abi.md "Metrics"). */
 		char* name = malloc(512);
 		if (!name)
 			break;

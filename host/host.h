@@ -1,6 +1,6 @@
 /*
  * A minimal plugin host: loads a plugin through the Falco plugin API 3.x the
- * way libsinsp does (plugin-abi.md §1.5), owns a `threads` table exposed with
+ * way libsinsp does (docs/abi.md "Loading and lifecycle"), owns a `threads` table exposed with
  * the same vtables, feeds events to parse and extract, queues async events.
  *
  * Threading: every function here runs on one "event thread" except the async
@@ -36,7 +36,7 @@ const char* host_last_error(const host* h);
 
 /* Load + version/symbol/capability checks. 0 on success, -1 with host_last_error. */
 int host_load(host* h, const char* so_path);
-/* Static registration through a vtable (Appendix B). */
+/* Static registration through a vtable (docs/abi.md "Static registration"). */
 int host_load_api(host* h, const plugin_api* api);
 /* Validates config against the init schema, then plugin_init; reads event types. */
 int host_init(host* h, const char* config);
@@ -54,7 +54,7 @@ void host_set_parsing(host* h, bool on);
 int host_open_live(host* h);
 int host_open_file(host* h);
 /*
- * File mode the way libsinsp opens a capture file (container-plugin.md §2.8):
+ * File mode the way libsinsp opens a capture file (docs/architecture.md "Reading captures"):
  * feeds the LEADING run of state events of evts[0..n) — container JSON 2
  * (324), async events (402), and the user/group added/deleted events libsinsp
  * also consumes there (354/356/358/360) — stopping at the first other event,

@@ -1,7 +1,7 @@
 /*
- * Async events (plugin-abi.md §9): the thread-safe handler given to the
+ * Async events (docs/abi.md "Async events"): the thread-safe handler given to the
  * plugin, the bounded queue it fills, delivery to parse on the event thread,
- * and dump_state (§9.5).
+ * and dump_state (docs/abi.md "State dump").
  *
  * Only the queue (under async_mu), the counters (atomics) and data frozen
  * after loading (async names and sources) are touched from plugin threads.
@@ -67,7 +67,8 @@ static bool host_strlist_has(const host_strlist* l, const char* s)
 }
 
 /*
- * §9.3 checks, in libsinsp's order (shape, then name). Returns NULL when the
+ * The checks of docs/abi.md "Async events", in libsinsp's order (shape, then
+ * name). Returns NULL when the
  * event is acceptable, else the reason (possibly formatted into buf).
  */
 static const char* host_async_invalid(const host* h, const ss_plugin_event* evt, char* buf,
@@ -142,7 +143,7 @@ ss_plugin_rc host_async_handler(ss_plugin_owner_t* o, const ss_plugin_event* evt
 		return host_async_reject(err, bad);
 	if (!host_sources_compatible(&h->async_sources, "syscall"))
 		return host_async_reject(err, "the plugin's async sources exclude 'syscall'");
-	/* Silent drops (§9.3): too far in the future, or queue full. */
+	/* Silent drops (docs/abi.md "Async events"): too far in the future, or queue full. */
 	if (evt->ts != UINT64_MAX && evt->ts > host_now_ns() + HOST_ASYNC_MAX_FUTURE_NS) {
 		atomic_fetch_add(&h->async_dropped, 1);
 		return SS_PLUGIN_SUCCESS;
@@ -190,7 +191,7 @@ size_t host_drain_async(host* h)
 		if (h->async_observer)
 			h->async_observer(h->async_observer_arg, e);
 		if (e->ts == UINT64_MAX)
-			e->ts = host_now_ns(); /* stamped on delivery (§9.3) */
+			e->ts = host_now_ns(); /* stamped on delivery (docs/abi.md "Async events") */
 		host_feed_one(h, e);
 		free(e);
 	}
@@ -225,7 +226,7 @@ uint64_t host_async_accepted(const host* h)
 
 /* ---- dump_state ---- */
 
-/* Verbatim: nothing is rewritten for dumped events (§9.5). */
+/* Verbatim: nothing is rewritten for dumped events (docs/abi.md "State dump"). */
 static ss_plugin_rc host_dump_handler(ss_plugin_owner_t* o, const ss_plugin_event* evt, char* err)
 {
 	host* h = o;
@@ -264,7 +265,7 @@ int host_dump_state(host* h, host_event_fn fn, void* arg)
 {
 	if (!h->inited)
 		return host_fail(h, "plugin is not initialized");
-	/* Optional symbol: absent means nothing to dump (§9.5). */
+	/* Optional symbol: absent means nothing to dump (docs/abi.md "State dump"). */
 	if (!(h->caps & HOST_CAP_ASYNC) || !h->api.dump_state)
 		return 0;
 	host_dump_set(h, fn ? fn : host_dump_discard, arg);

@@ -1,6 +1,6 @@
 /*
  * Feeding events: a libsinsp-like update of the threads table (clone family,
- * execve family, chroot, procexit; §8 "after libsinsp's own state update"),
+ * execve family, chroot, procexit; docs/abi.md "Event types"),
  * then parse_event for the types and sources the plugin asked for.
  * Also the host-side thread accessors of host.h.
  */
@@ -140,7 +140,7 @@ static void host_inherit(host* h, threads_entry* e, const threads_entry* from)
 
 /* ---- clone family ---- */
 
-/* The thread that returned 0: create or replace it from the event (§12.2). */
+/* The thread that returned 0: create or replace it from the event (docs/abi.md "Event types"). */
 static void host_clone_child(host* h, const ss_plugin_event* evt)
 {
 	int64_t tid = (int64_t)evt->tid;
@@ -299,7 +299,8 @@ static void host_state_update(host* h, const ss_plugin_event* evt)
 		host_on_chroot(h, evt);
 		break;
 	case PPME_PROCEXIT_1_E:
-		/* Parsers still see the thread; it goes when the next event arrives (§8). */
+		/* Parsers still see the thread; it goes when the next event arrives
+		 * (docs/abi.md "Event types"). */
 		h->exit_pending = true;
 		h->exit_tid = (int64_t)evt->tid;
 		break;

@@ -1,6 +1,6 @@
 /*
- * Extraction: the get_fields JSON checks of §5.5, the "name[arg]" syntax and
- * the extract_fields call with libsinsp's result checks (§5.2, pitfall 10).
+ * Extraction: the get_fields JSON checks (docs/abi.md "Fields JSON"), the "name[arg]" syntax and
+ * the extract_fields call with libsinsp's result checks (docs/abi.md "Extraction results").
  */
 #include "host_priv.h"
 
@@ -34,7 +34,7 @@ void host_fields_free(host* h)
 	h->fields_json = NULL;
 }
 
-/* Reads an optional boolean key; a present non-boolean is an error (§5.5). */
+/* Reads an optional boolean key; a present non-boolean is an error (docs/abi.md "Fields JSON"). */
 static bool host_json_flag(const json_t* obj, const char* key, bool* out)
 {
 	const json_t* v = json_object_get(obj, key);
@@ -150,7 +150,8 @@ typedef struct host_field_req {
 	size_t idx;
 } host_field_req;
 
-/* §5.5: all digits, no leading zero unless exactly "0", representable on 64 bits. */
+/* All digits, no leading zero unless exactly "0", representable on 64 bits
+ * (docs/abi.md "Fields JSON"). */
 static bool host_parse_index(const char* s, uint64_t* out)
 {
 	if (!*s || (s[0] == '0' && s[1]))
@@ -206,7 +207,7 @@ static int host_field_resolve(host* h, const char* field, host_field_req* r)
 
 /* ---- the call ---- */
 
-/* libsinsp's checks on what the plugin returned (§5.2). */
+/* libsinsp's checks on what the plugin returned (docs/abi.md "Extraction results"). */
 static int host_check_results(host* h, const host_field* f, const ss_plugin_extract_field* ef)
 {
 	if (ef->res_len > 1 && !f->is_list)
@@ -327,7 +328,8 @@ int host_extract(host* h, const ss_plugin_event* evt, const char* field, host_va
 		return host_fail(h, "malformed event: %s", why);
 	host_field_req r = {0};
 	int rc = host_field_resolve(h, field, &r);
-	/* Events outside the plugin's extract set or sources have no value (§2.3). */
+	/* Events outside the plugin's extract set or sources have no value
+	 * (docs/abi.md "Capabilities"). */
 	if (rc == 0 && host_set_has(h->extract_set, evt->type) &&
 	    host_sources_compatible(&h->extract_sources, "syscall"))
 		rc = host_extract_call(h, evt, &r, out, max);

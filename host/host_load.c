@@ -1,5 +1,5 @@
 /*
- * Loading (plugin-abi.md §1.2, §1.5 steps 1-6, §2.2, §2.3, Appendix B):
+ * Loading (docs/abi.md "Loading and lifecycle", "Capabilities", "Static registration"):
  * symbol binding, required-version check, required symbols, metadata,
  * capability detection, and the pre-init reads (fields, sources, async names).
  */
@@ -19,7 +19,8 @@ typedef struct host_sym {
 
 #define HOST_SYM(m) {"plugin_" #m, offsetof(plugin_api, m)}
 
-/* Every symbol of §2.1, bound by name whatever the declared version (§1.3). */
+/* Every symbol, bound by name whatever the declared version
+ * (docs/abi.md "Loading and lifecycle"). */
 static const host_sym host_syms[] = {
 	HOST_SYM(get_required_api_version), HOST_SYM(get_init_schema),
 	HOST_SYM(init), HOST_SYM(destroy), HOST_SYM(get_last_error), HOST_SYM(get_name),
@@ -35,7 +36,7 @@ static const host_sym host_syms[] = {
 	HOST_SYM(get_required_event_schema_version),
 };
 
-/* §1.5 step 3. */
+/* docs/abi.md "Loading and lifecycle": mandatory symbols. */
 static const host_sym host_required[] = {
 	HOST_SYM(get_required_api_version), HOST_SYM(get_version), HOST_SYM(get_name),
 	HOST_SYM(get_description), HOST_SYM(get_contact), HOST_SYM(init), HOST_SYM(destroy),
@@ -110,7 +111,7 @@ static int host_read_metadata(host* h)
 	return 0;
 }
 
-/* ---- capabilities (§2.2) ---- */
+/* ---- capabilities (docs/abi.md "Capabilities") ---- */
 
 static int host_detect_sourcing(host* h)
 {
@@ -192,7 +193,7 @@ static int host_parse_strlist(host* h, const char* what, const char* json, bool 
 	return rc;
 }
 
-/* §1.5 step 6: everything read before init, with no state. */
+/* docs/abi.md "Loading and lifecycle": everything read before init, with no state. */
 static int host_read_pre_init(host* h)
 {
 	const plugin_api* a = &h->api;
@@ -294,7 +295,8 @@ int host_load_api(host* h, const plugin_api* api)
 	if (host_parse_semver(v, &maj, &min, &pat) && min < 10) {
 		/*
 		 * Before 3.10 the vtable had no dump_state: slots 27.. held set_config..
-		 * capture_close (Appendix B). Move them one slot up; slot 32 did not exist.
+		 * capture_close (docs/abi.md "Static registration").
+		 * Move them one slot up; slot 32 did not exist.
 		 */
 		size_t from = offsetof(plugin_api, dump_state);
 		size_t to = offsetof(plugin_api, set_config);

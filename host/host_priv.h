@@ -28,7 +28,7 @@ typedef struct host_strlist {
 	size_t n;
 } host_strlist;
 
-/* One entry of the plugin's get_fields JSON (§5.5). */
+/* One entry of the plugin's get_fields JSON (docs/abi.md "Fields JSON"). */
 typedef struct host_field {
 	char* name;
 	uint32_t ftype;
@@ -42,7 +42,8 @@ typedef struct host_field {
 
 /*
  * A plugin-owned table accepted by add_table. `in` is the plugin's input
- * (name and cookie kept as given, §7.8) whose *_ext pointers are redirected to
+ * (name and cookie kept as given; docs/abi.md "Plugin-owned tables") whose
+ * *_ext pointers are redirected to
  * the owned copies below, so host_plugin_table() outlives the plugin's
  * temporary vtables. The magic lets host dispatchers recognise it when the
  * plugin gets its own table back through get_table.
@@ -95,7 +96,7 @@ struct host {
 	host_ptable** ptables;
 	size_t nptables;
 	ss_plugin_table_info* table_infos;
-	bool threads_handed; /* get_table validates the key type only once (§7.7) */
+	bool threads_handed; /* get_table validates the key type only once (docs/abi.md "Threads table") */
 
 	/* events */
 	enum host_mode mode;

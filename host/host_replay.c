@@ -1,5 +1,5 @@
 /*
- * Opening a capture file the way libsinsp does (container-plugin.md §2.8):
+ * Opening a capture file the way libsinsp does (docs/architecture.md "Reading captures"):
  * the leading run of state events (dumped containers, users, groups) is
  * parsed before capture_open, so that capture_open already finds the dumped
  * containers in the plugin's cache and resolves every thread of the

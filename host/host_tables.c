@@ -1,7 +1,7 @@
 /*
- * The tables API given to the plugin (§6.3, §7): list/get/add tables at init,
+ * The tables API given to the plugin (docs/abi.md "Tables"): list/get/add tables at init,
  * the reader/writer/fields vtables, and the acceptance rules for plugin-owned
- * tables (§7.8).
+ * tables (docs/abi.md "Plugin-owned tables").
  *
  * The vtable functions are dispatchers: a handle is either ours (the threads
  * table or one of its sub-tables, handled by threads.c) or a plugin-owned table
@@ -32,7 +32,8 @@ static host_ptable* host_ptable_of(ss_plugin_table_t* t)
 	return m == HOST_PTABLE_MAGIC ? t : NULL;
 }
 
-/* A plugin table lookup failure is explained by the plugin's own last error (§7.8). */
+/* A plugin table lookup failure is explained by the plugin's own last error
+ * (docs/abi.md "Plugin-owned tables"). */
 static void host_ptable_blame(host_ptable* p)
 {
 	host* h = p->h;
@@ -227,7 +228,8 @@ static ss_plugin_table_t* host_get_table(ss_plugin_owner_t* o, const char* name,
 	if (!h || !name)
 		return NULL;
 	if (!strcmp(name, "threads")) {
-		/* Cached after the first success, without revalidating the key (§7.7). */
+		/* Cached after the first success, without revalidating the key
+		 * (docs/abi.md "Threads table"). */
 		if (!h->threads_handed && key_type != SS_PLUGIN_ST_INT64) {
 			host_owner_fail(h, "table 'threads' has key type %d, not %d", SS_PLUGIN_ST_INT64,
 			                (int)key_type);
@@ -247,7 +249,7 @@ static ss_plugin_table_t* host_get_table(ss_plugin_owner_t* o, const char* name,
 	return p;
 }
 
-/* ---- add_table acceptance (§7.8) ---- */
+/* ---- add_table acceptance (docs/abi.md "Plugin-owned tables") ---- */
 
 static bool host_key_type_ok(ss_plugin_state_type t)
 {

@@ -1,5 +1,5 @@
 /*
- * A small JSON-Schema validator for plugin init configs (plugin-abi.md §6.4).
+ * A small JSON-Schema validator for plugin init configs (docs/abi.md "Configuration").
  *
  * Supported keywords: type (incl. "integer" and arrays of types), enum, const,
  * properties, required, additionalProperties (bool or schema), min/maxProperties,

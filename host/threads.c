@@ -500,7 +500,7 @@ static ss_plugin_state_data threads_load(const threads_entry* e, const threads_f
 	if (f->index < e->nvals)
 		v = e->vals[f->index];
 	if (f->type == SS_PLUGIN_ST_STRING && !v.str)
-		v.str = ""; /* §7.7: strings never read as NULL */
+		v.str = ""; /* docs/abi.md "Threads table": strings never read as NULL */
 	return v;
 }
 

@@ -1,6 +1,6 @@
 /*
- * The host's `threads` table (plugin-abi.md §7.7, §13): key INT64 (thread id),
- * the static fields of §13.2 (except file_descriptors), the array sub-tables
+ * The host's `threads` table (docs/abi.md "Threads table"): key INT64 (thread id),
+ * the built-in fields (docs/abi.md "Threads table"; except file_descriptors), the array sub-tables
  * args/env/cgroups, and dynamic fields added by the plugin.
  *
  * Two faces: the table-API functions below (handed to the plugin through the
@@ -100,7 +100,7 @@ ss_plugin_rc threads_write_field(ss_plugin_table_t* t, ss_plugin_table_entry_t* 
 /*
  * End of a plugin callback: releases the entries the plugin left pinned,
  * drops detached entries neither added nor destroyed, and, if `recycle`,
- * invalidates every temporary sub-table handle (§7.7).
+ * invalidates every temporary sub-table handle (docs/abi.md "Threads table").
  */
 void threads_callback_end(threads_table* t, bool recycle);
 
@@ -123,7 +123,7 @@ bool threads_set_str(threads_table* t, threads_entry* e, threads_fid f, const ch
 /*
  * Sub-table content: from a bytebuf of NUL-separated strings (event format) or
  * a NULL-terminated string array. cgroups take "subsys=path" strings and get
- * libsinsp's controller-name normalisation (§13.3).
+ * libsinsp's controller-name normalisation (docs/abi.md "Threads table").
  */
 bool threads_set_list_buf(threads_entry* e, threads_sub_kind k, const char* buf, size_t len);
 bool threads_set_list_strv(threads_entry* e, threads_sub_kind k, const char* const* v);

@@ -1,5 +1,6 @@
 /*
- * Falco plugin API 3.x, binary interface, written from ../shared/spec/plugin-abi.md.
+ * Falco plugin API 3.x, binary interface, written from its documentation
+ * (docs/abi.md "Our header").
  *
  * Member names follow the upstream spelling so that upstream documentation and
  * error messages can be matched; only order, types and sizes are ABI.
@@ -342,7 +343,7 @@ typedef struct ss_plugin_set_config_input {
 	const char* config;
 } ss_plugin_set_config_input;
 
-/* ---- Appendix B: static registration vtable ----------------------------- */
+/* ---- static registration vtable (docs/abi.md "Static registration") ----- */
 
 typedef struct plugin_api {
 	const char* (*get_required_api_version)(void);
@@ -385,7 +386,7 @@ typedef struct plugin_api {
 	const char* (*get_required_event_schema_version)(ss_plugin_t* s);
 } plugin_api;
 
-/* ---- Appendix A: LP64 layout checks ------------------------------------- */
+/* ---- LP64 layout checks (docs/abi.md "Our header") ---------------------- */
 
 #if defined(__LP64__)
 #define PLUGIN_API_ASSERT_SIZE(t, n) _Static_assert(sizeof(t) == (n), "sizeof " #t)

@@ -1,6 +1,6 @@
 /*
  * Event codes and parameter access for the events a container plugin and its
- * host exchange (plugin-abi.md §4, §12). Shared by the plugin and our host so
+ * host exchange (docs/abi.md "Event encoding", "Event types"). Shared by the plugin and our host so
  * that both read the wire format the same way.
  */
 #ifndef SCAP_EVENTS_H
@@ -118,7 +118,7 @@ static inline uint64_t scap_async_event_size(const char* name, uint32_t dlen)
 }
 
 /*
- * Writes an async event (plugin-abi.md §9.3) into buf, which must hold
+ * Writes an async event (docs/abi.md "Async events") into buf, which must hold
  * scap_async_event_size() bytes. plugin_id is 0: the host overwrites it.
  */
 static inline void scap_async_event_write(void* buf, uint64_t ts, uint64_t tid, const char* name,

@@ -1,6 +1,6 @@
 /*
  * The async event emitter: turns a record into a `container` or
- * `container_removed` event (plugin-abi.md §9.3, payload = JSON + NUL) and
+ * `container_removed` event (docs/abi.md "Async events", payload = JSON + NUL) and
  * hands it to the host's handler. Callable from any thread; a read-write lock
  * guarantees no handler call after async_set_handler(NULL) returned.
  */

@@ -1,5 +1,5 @@
 /*
- * Process categories (container-plugin.md §7.3): container init and its
+ * Process categories (docs/architecture.md "Process categories"): container init and its
  * descendants, and processes started by the runtime as a health check or a
  * Kubernetes liveness/readiness probe (and their descendants). Computed at
  * process events, stored in the thread's `category` field.

@@ -1,9 +1,9 @@
 /*
- * Container id detection from one cgroup path (container-plugin.md §5,
- * decisions.md 1).
+ * Container id detection from one cgroup path (docs/cgroups.md;
+ * docs/decisions.md #1).
  *
  * The path is plain text: nothing here interprets "..", escapes or odd bytes,
- * because the kernel hands us canonical paths and the rules of §5 are textual.
+ * because the kernel hands us canonical paths and the rules (docs/cgroups.md) are textual.
  * Every scan stays inside the NUL-terminated path; ids are copied only when
  * they fit in CGROUP_ID_MAX, otherwise the matcher does not claim the path.
  */
@@ -19,7 +19,7 @@ typedef struct layout {
 	const char* suffix;
 } layout;
 
-/* §5.3.2. Order matters: the first layout that matches wins. */
+/* docs/cgroups.md "Shapes table". Order matters: the first layout that matches wins. */
 static const layout docker_layouts[] = {
 	{"/", ""},
 	{"/docker-", ".scope"},
@@ -58,7 +58,8 @@ static bool is_alnum(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Every one of the 64 characters is checked (upstream only checks some, §5.3.1). */
+/* Every one of the 64 characters is checked (upstream only checks some;
+ * docs/cgroups.md "Strict rule"). */
 static bool is_full_id(const char* s, size_t n)
 {
 	if (n != FULL_ID_LEN)
@@ -96,7 +97,7 @@ static bool copy_id(char id[CGROUP_ID_MAX], const char* src, size_t n)
 	return true;
 }
 
-/* ---- The runc-style rule (§5.3.1) ---- */
+/* ---- The runc-style rule (docs/cgroups.md "Strict rule") ---- */
 
 /* Writes id only on a match, so a failed layout never disturbs a caller's buffer. */
 static bool layout_match(const char* path, size_t len, const layout* l, char id[CGROUP_ID_MAX])
@@ -148,7 +149,7 @@ static cgroup_kind match_cri(const char* path, size_t len, cgroup_match* out)
 	return layouts_match(path, len, cri_layouts, COUNT(cri_layouts), out);
 }
 
-/* ---- Engines without an API (§5.4): the matcher knows the record ---- */
+/* ---- Engines without an API (docs/cgroups.md): the matcher knows the record ---- */
 
 /* The first marker found (in list order) decides; the id stops at the next '/'. */
 static cgroup_kind match_lxc(const char* path, size_t len, cgroup_match* out)
@@ -238,7 +239,7 @@ static cgroup_kind match_bpm(const char* path, size_t len, cgroup_match* out)
 	return copy_id(out->id, id, n) ? CGROUP_RECORD : CGROUP_HOST;
 }
 
-/* ---- The relaxed containerd rule (§5.3.3), last because it claims so much ---- */
+/* ---- docs/cgroups.md "Relaxed rule", last because it claims so much ---- */
 
 /* NAME: alphanumerics, optionally in groups joined by exactly one of ". _ -". */
 static bool is_namespace(const char* s, size_t n)
@@ -282,7 +283,7 @@ static bool is_systemd_unit(const char* path, size_t len)
 /*
  * A 64-hex id is as strict as the runc layouts, so it is a real id. Any other
  * 64-character tail is a damaged full id (vector 7), not a short name: host.
- * Shorter tails are only candidates (decisions.md 1): the plugin keeps them
+ * Shorter tails are only candidates (docs/decisions.md #1): the plugin keeps them
  * host until an engine confirms the id.
  */
 static cgroup_kind match_containerd(const char* path, size_t len, cgroup_match* out)
@@ -302,7 +303,7 @@ static cgroup_kind match_containerd(const char* path, size_t len, cgroup_match* 
 	return CGROUP_CANDIDATE;
 }
 
-/* ---- The chain (§5.2, recommended order) ---- */
+/* ---- The chain (docs/cgroups.md "Matcher order") ---- */
 
 typedef cgroup_kind (*matcher_fn)(const char* path, size_t len, cgroup_match* out);
 

@@ -1,6 +1,6 @@
 /*
- * Container id detection from one cgroup path (container-plugin.md §5,
- * decisions.md 1). Pure functions: no allocation, no I/O, no state.
+ * Container id detection from one cgroup path (docs/cgroups.md;
+ * docs/decisions.md #1). Pure functions: no allocation, no I/O, no state.
  */
 #ifndef CGROUP_H
 #define CGROUP_H
@@ -44,10 +44,11 @@ typedef struct cgroup_matchers {
 	const char* static_id; /* used when CGROUP_ENGINE_STATIC is enabled (exclusive) */
 } cgroup_matchers;
 
-/* Runs the matcher chain (recommended order, §5.2) on one path. */
+/* Runs the matcher chain (docs/cgroups.md "Matcher order") on one path. */
 cgroup_kind cgroup_match_path(const cgroup_matchers* m, const char* path, cgroup_match* out);
 
-/* The runc-style rule on one (prefix, suffix) layout (§5.3.1); id gets the short id. */
+/* The runc-style rule on one (prefix, suffix) layout (docs/cgroups.md "Strict rule");
+ * id gets the short id. */
 bool cgroup_match_layout(const char* path, const char* prefix, const char* suffix,
                          char id[CGROUP_ID_MAX]);
 

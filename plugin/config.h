@@ -1,5 +1,5 @@
 /*
- * Init configuration (container-plugin.md §4): the JSON schema handed to the
+ * Init configuration (docs/architecture.md "Configuration"): the JSON schema handed to the
  * host and the parser that turns a config text into a `config`.
  */
 #ifndef CONFIG_H

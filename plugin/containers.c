@@ -1,6 +1,6 @@
 /*
  * Cache mutations that must keep derived state in step: the metrics
- * (container-plugin.md §2.9, computed as gauges as legacy did) and the
+ * (docs/architecture.md "Metrics", computed as gauges as legacy did) and the
  * relaxed-rule candidates. Event thread only.
  */
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
- * The container JSON format (§6) with jansson.
+ * The container JSON format (docs/container-json.md) with jansson.
  *
- * Decoding follows the Recommended rules of §6.3: unknown keys are ignored,
+ * Decoding follows the rules of docs/container-json.md "Decoding rules": unknown keys are ignored,
  * null stands for "absent", and a key of the wrong type keeps its default
  * (the first such key is reported in err even when decoding succeeds, so the
  * caller can log it). Only unparsable text, a non-object, or OOM fail.
@@ -310,7 +310,8 @@ static void decode_ports(decoder* d, const json_t* obj)
 	}
 }
 
-/* §6.5: {"exe": string, "args": [string…] | null}; no string exe → no probe. */
+/* {"exe": string, "args": [string…] | null}; no string exe → no probe
+ * (docs/container-json.md "Probes"). */
 static void decode_probe(decoder* d, const json_t* obj, ctr_probe_type t)
 {
 	json_t* probe = get_typed(d, obj, probe_keys[t], JSON_OBJECT);

@@ -1,5 +1,5 @@
 /*
- * The container JSON format (container-plugin.md §6): decoder tolerant of every
+ * The container JSON format (docs/container-json.md): decoder tolerant of every
  * variant (envelope or flat, nulls, wrong types per key), encoder writing the
  * upstream variant inside {"container": ...}.
  */

@@ -115,7 +115,8 @@ ctr_record* ctr_record_new(void)
 	return r;
 }
 
-/* Defaults engines write for records they build themselves (§6.6.9–6.6.11). */
+/* Defaults engines write for records they build themselves
+ * (docs/container-json.md "Built records"). */
 static ctr_record* new_built(uint32_t type, const char* id, const char* name)
 {
 	ctr_record* r = ctr_record_new();
@@ -314,7 +315,7 @@ static bool label_hidden(const char* key)
 	return !strncmp(key, "annotation.", 11) || !strncmp(key, "io.kubernetes.", 14);
 }
 
-/* §3.4.3; a value holding a NUL byte is cut there (the list goes on). */
+/* docs/architecture.md "Formats"; a value holding a NUL byte is cut there (the list goes on). */
 static void format_labels(const ctr_kv* kv, size_t n, char** dst)
 {
 	strbuf b = {.ok = true};
@@ -333,7 +334,7 @@ static void format_labels(const ctr_kv* kv, size_t n, char** dst)
 	sb_take(&b, dst);
 }
 
-/* §3.4.1: each mount's own string, then all of them joined by ",". */
+/* docs/architecture.md "Formats": each mount's own string, then all of them joined by ",". */
 static void format_mounts(ctr_record* r)
 {
 	strbuf all = {.ok = true};
@@ -356,7 +357,7 @@ static void format_mounts(ctr_record* r)
 	sb_take(&all, &r->mounts_fmt);
 }
 
-/* §7.5; absent probes keep formatted NULL. */
+/* docs/architecture.md "Formats"; absent probes keep formatted NULL. */
 static void format_probe(ctr_probe* p)
 {
 	free_text(p->formatted);
@@ -428,7 +429,7 @@ const char* ctr_type_name(uint32_t type)
 		[CTR_TYPE_CONTAINERD] = "containerd",
 		[CTR_TYPE_CRIO] = "cri-o",
 		[CTR_TYPE_BPM] = "bpm",
-		[CTR_TYPE_STATIC] = "static", /* upstream: "" (Recommended, §6.2) */
+		[CTR_TYPE_STATIC] = "static", /* upstream: "" (docs/container-json.md "Container types") */
 		[CTR_TYPE_PODMAN] = "podman",
 	};
 	if (type == CTR_TYPE_HOST)

@@ -1,5 +1,5 @@
 /*
- * One container's metadata ("record", container-plugin.md §6.3) and the
+ * One container's metadata ("record", docs/container-json.md "Keys") and the
  * helpers that build and format it. Records are reference counted because the
  * cache, the "last container" of an extraction and a `containers` table entry
  * libsinsp holds can each keep one.
@@ -48,7 +48,7 @@ typedef struct ctr_mount {
 	char* mode;
 	char* propagation;
 	bool rw;
-	char* formatted; /* "source:dest:mode:rdwr:propagation" (§3.4.1) */
+	char* formatted; /* "source:dest:mode:rdwr:propagation" (docs/architecture.md "Formats") */
 } ctr_mount;
 
 typedef struct ctr_port {
@@ -69,7 +69,7 @@ typedef struct ctr_probe {
 	char* exe;
 	char** args;
 	size_t nargs;
-	char* formatted; /* exe and args joined by single spaces (§7.5) */
+	char* formatted; /* exe and args joined by single spaces (docs/architecture.md "Formats") */
 } ctr_probe;
 
 typedef struct ctr_record {
@@ -105,7 +105,7 @@ typedef struct ctr_record {
 	ctr_probe probes[CTR_PROBE_COUNT];
 
 	/* Derived by ctr_record_finalize(), read by extraction. */
-	char* labels_fmt;     /* container.labels (§3.4.3) */
+	char* labels_fmt;     /* container.labels (docs/architecture.md "Formats") */
 	char* pod_labels_fmt; /* k8s.pod.labels */
 	char* mounts_fmt;     /* container.mounts */
 	char* short_sandbox_id;
@@ -114,13 +114,16 @@ typedef struct ctr_record {
 	const char* k8s_pod_uid;
 } ctr_record;
 
-/* An empty record with the decode defaults of §6.3 (type unknown, size -1). */
+/* An empty record with the decode defaults (type unknown, size -1;
+ * docs/container-json.md "Keys"). */
 ctr_record* ctr_record_new(void);
-/* The host record (§6.6.11): id/full_id/name "host", type 0xfffe. */
+/* The host record (docs/container-json.md "Built records"): id/full_id/name "host", type 0xfffe. */
 ctr_record* ctr_record_new_host(void);
-/* A matcher-built record (lxc, libvirt-lxc, bpm; §6.6.9): name = id. */
+/* A matcher-built record (lxc, libvirt-lxc, bpm): name = id
+ * (docs/container-json.md "Built records"). */
 ctr_record* ctr_record_new_matcher(uint32_t type, const char* id);
-/* The static record (§5.5, §6.6.10). */
+/* The static record
+ * (docs/cgroups.md "Static container"; docs/container-json.md "Built records"). */
 ctr_record* ctr_record_new_static(const char* id, const char* name, const char* image);
 
 ctr_record* ctr_record_ref(ctr_record* r);
@@ -140,12 +143,14 @@ void ctr_str_take(char** dst, char* src);
 /* Label lookup by exact key in a sorted label array; NULL if absent. */
 const ctr_kv* ctr_labels_find(const ctr_kv* labels, size_t n, const char* key);
 
-/* Type name for container.type (§6.2; static → "static", unknown/custom → ""). */
+/* Type name for container.type (docs/container-json.md "Container types"):
+ * static → "static", unknown/custom → "". */
 const char* ctr_type_name(uint32_t type);
 
-/* Legacy image splitter (§5.5): repo keeps host[:port]; outputs are malloc'd. */
+/* Legacy image splitter (docs/cgroups.md "Static container"): repo keeps
+ * host[:port]; outputs are malloc'd. */
 bool ctr_image_split_legacy(const char* image, char** repo, char** tag, char** digest);
-/* Upstream repo/tag splitter (container-plugin.md §8.1); outputs are malloc'd. */
+/* Upstream repo/tag splitter (docs/engines.md "Docker inspect"); outputs are malloc'd. */
 bool ctr_image_split_repo_tag(const char* image, char** repo, char** tag);
 
 #endif

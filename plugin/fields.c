@@ -1,8 +1,8 @@
 /*
- * Fields (container-plugin.md §3): the definitions handed to the host as
+ * Fields (docs/architecture.md "Fields"): the definitions handed to the host as
  * JSON, and extraction. Extraction reads the cache and the thread table and
  * never mutates either; everything it returns points into records it holds a
- * reference to, so results stay valid until the next extraction (§5.2).
+ * reference to, so results stay valid until the next extraction (docs/abi.md "Extraction results").
  */
 #include <fnmatch.h>
 #include <jansson.h>
@@ -185,7 +185,7 @@ const char* fields_json(void)
 
 /* ---- extraction ----------------------------------------------------------- */
 
-/* What one extraction call works on (§3.1). */
+/* What one extraction call works on (docs/architecture.md "Which record"). */
 typedef struct xctx {
 	plugin_state* s;
 	const ss_plugin_table_reader_vtable_ext* r;
@@ -299,7 +299,7 @@ static int put_u64(xslot* o, uint64_t v)
 	return 1;
 }
 
-/* ---- mounts (§3.4.2) ---- */
+/* ---- mounts (docs/architecture.md "Mount selection") ---- */
 
 static bool index_arg(const ss_plugin_extract_field* f, uint64_t* idx)
 {
@@ -376,7 +376,7 @@ static int extract_mount(const ctr_record* r, const ss_plugin_extract_field* f, 
 	}
 }
 
-/* ---- k8s (§3.3, §3.3.1) ---- */
+/* ---- k8s (docs/architecture.md "Kubernetes fields") ---- */
 
 static const char* label_value(const ctr_kv* l, size_t n, const char* key)
 {
@@ -455,7 +455,7 @@ static int extract_probe(const ctr_record* r, int probe, xslot* o)
 	return put_str(o, p->present ? p->formatted : "NONE");
 }
 
-/* Fields that need a record (§3.2 column 3 gives ∅ without one). */
+/* Fields that need a record (docs/architecture.md "Which record": no value without one). */
 static int extract_record(xctx* x, const ss_plugin_extract_field* f, xslot* o)
 {
 	const ctr_record* r = x->rec;

@@ -1,5 +1,5 @@
 /*
- * Capture listening (container-plugin.md §2.3): at capture open every thread
+ * Capture listening (docs/architecture.md "Capture open"): at capture open every thread
  * the host already knows (from its /proc scan, or from a capture file's
  * leading state) gets its container id.
  */

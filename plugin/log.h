@@ -1,4 +1,4 @@
-/* Logging through the host's log_fn (safe from any thread, plugin-abi.md §6.2). */
+/* Logging through the host's log_fn (safe from any thread, docs/abi.md "Logging"). */
 #ifndef LOG_H
 #define LOG_H
 

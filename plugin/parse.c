@@ -1,5 +1,5 @@
 /*
- * Event parsing (container-plugin.md §2.4): container events fill the cache,
+ * Event parsing (docs/architecture.md "Parsing events"): container events fill the cache,
  * process events attach a container id (and a category) to the thread, a
  * container's init exit announces its removal. Runs on the host's event
  * thread: no I/O here, lookups are only enqueued for the worker.
@@ -29,7 +29,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- container id from cgroups (§5.1) ----------------------------------- */
+/* ---- container id from cgroups (docs/cgroups.md "Where the paths come from") ---- */
 
 typedef struct cg_scan {
 	plugin_state* s;
@@ -76,7 +76,8 @@ static ctr_record* record_from_match(plugin_state* s, const cgroup_match* m)
 	}
 }
 
-/* lxc/libvirt-lxc/bpm/static: cache the matcher's record, announce it once (§2.4.2). */
+/* lxc/libvirt-lxc/bpm/static: cache the matcher's record, announce it once
+ * (docs/architecture.md "New-process procedure"). */
 static void apply_matcher_record(plugin_state* s, const cgroup_match* m)
 {
 	ctr_record* cur = containers_get(s, m->id);
@@ -98,7 +99,7 @@ static void ask_engines(plugin_state* s, const char* id, cgroup_engine hint)
 		worker_request_lookup(s->worker, id, hint);
 }
 
-/* The thread's container id per the matchers and decisions.md 1 (candidates). */
+/* The thread's container id per the matchers and docs/decisions.md #1 (candidates). */
 static const char* resolve_id(plugin_state* s, cgroup_match* m)
 {
 	switch (m->kind) {
@@ -114,7 +115,7 @@ static const char* resolve_id(plugin_state* s, cgroup_match* m)
 	}
 }
 
-/* ---- the new-process procedure (§2.4.2) ---------------------------------- */
+/* ---- the new-process procedure (docs/architecture.md "New-process procedure") ---- */
 
 void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e)
 {
@@ -146,7 +147,7 @@ static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* 
 	return SS_PLUGIN_SUCCESS;
 }
 
-/* ---- container exit (§2.4.4) -------------------------------------------- */
+/* ---- container exit (docs/architecture.md "Container exit") ------------- */
 
 static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
                                    const table_access* t)

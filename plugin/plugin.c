@@ -1,5 +1,5 @@
 /*
- * The exported plugin ABI (plugin-abi.md §2): symbol by symbol, thin wrappers
+ * The exported plugin ABI (docs/abi.md "Capabilities"): symbol by symbol, thin wrappers
  * around the modules. Only plugin_* symbols leave the shared object.
  */
 #include <stdarg.h>
@@ -156,7 +156,8 @@ EXPORT ss_plugin_t* plugin_init(const ss_plugin_init_input* in, ss_plugin_rc* rc
 
 static void stop_async(plugin_state* s)
 {
-	/* Producers first: after the handler is cleared nothing may call it (§9.2). */
+	/* Producers first: after the handler is cleared nothing may call it
+	 * (docs/abi.md "Async events"). */
 	worker_free(s->worker);
 	s->worker = NULL;
 	async_set_handler(&s->async, NULL, NULL);
@@ -249,7 +250,7 @@ static bool engines_configured(const config* c)
 
 /*
  * Containers the engines listed at start go into the cache right away, so
- * that capture_open sees them (§2.2 step 5); their events, parsed later,
+ * that capture_open sees them (docs/architecture.md "Capture open"); their events, parsed later,
  * replace them with the same data. Bounded: a hung engine never blocks the open.
  */
 #define INITIAL_LIST_WAIT_MS 2000
@@ -330,7 +331,8 @@ EXPORT ss_plugin_rc plugin_dump_state(ss_plugin_t* st, ss_plugin_owner_t* owner,
 	plugin_state* s = st;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	/* The host writes dumped events verbatim: they need a real timestamp (§9.5). */
+	/* The host writes dumped events verbatim: they need a real timestamp
+	 * (docs/abi.md "State dump"). */
 	dump_ctx d = {s, owner, handler, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
 	              true};
 	if (!handler)
@@ -362,7 +364,7 @@ EXPORT ss_plugin_metric* plugin_get_metrics(ss_plugin_t* st, uint32_t* num_metri
 	return s->metrics;
 }
 
-/* ---- static registration (plugin-abi.md Appendix B), for in-process hosts ---- */
+/* ---- static registration (docs/abi.md "Static registration"), for in-process hosts ---- */
 
 static const plugin_api static_api = {
     .get_required_api_version = plugin_get_required_api_version,

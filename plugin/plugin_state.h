@@ -25,11 +25,11 @@
 #define PLUGIN_REQUIRED_API "3.10.0"
 #define PLUGIN_EVENT_SCHEMA "4.0.0"
 
-/* Process categories (container-plugin.md §7.1), stored in the thread's `category`. */
+/* Process categories (docs/architecture.md "Process categories"), in the thread's `category`. */
 enum { CATEGORY_NONE = 0, CATEGORY_CONTAINER, CATEGORY_HEALTHCHECK, CATEGORY_LIVENESS,
        CATEGORY_READINESS };
 
-/* Accessors of the host's `threads` table, obtained at init (plugin-abi.md §13). */
+/* Accessors of the host's `threads` table, obtained at init (docs/abi.md "Threads table"). */
 typedef struct thread_fields {
 	ss_plugin_table_t* table;
 	ss_plugin_table_field_t* container_id; /* ours, string */
@@ -62,7 +62,8 @@ typedef struct plugin_state {
 
 	ctr_cache* cache;
 	ctr_record* host_rec;
-	/* The record a container event was about, for extraction on that event (§3.1). */
+	/* The record a container event was about, for extraction on that event
+	 * (docs/architecture.md "Which record"). */
 	ctr_record* last_rec;
 	uint64_t last_evtnum;
 
@@ -100,7 +101,7 @@ ss_plugin_table_entry_t* thread_get(plugin_state* s, const table_access* t, int6
 void thread_release(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e);
 
 /* category.c: the process category of a thread in container `id` whose
- * cached record is r (NULL: not cached yet) (§7.3). */
+ * cached record is r (NULL: not cached yet) (docs/architecture.md "Process categories"). */
 void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
                      const char* id, const ctr_record* r);
 
@@ -109,7 +110,7 @@ int tables_init(plugin_state* s, const ss_plugin_init_input* in);
 
 /* parse.c */
 ss_plugin_rc parse_event(plugin_state* s, const ss_plugin_event_input* ev, const table_access* t);
-/* The new-process procedure (§2.4.2) for one thread entry. */
+/* The new-process procedure (docs/architecture.md "New-process procedure") for one thread entry. */
 void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e);
 extern const uint16_t parse_event_types[];
 extern const uint32_t parse_event_ntypes;

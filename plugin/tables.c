@@ -1,6 +1,6 @@
 /*
- * Host tables: accessors for the `threads` table (plugin-abi.md §13, §7.10)
- * and the `containers` table we expose (container-plugin.md §2.10). libsinsp
+ * Host tables: accessors for the `threads` table (docs/abi.md "Threads table", "Sub-tables")
+ * and the `containers` table we expose (docs/architecture.md "Containers table"). libsinsp
  * reads `user` and `ip` of `containers` from its event thread.
  */
 #include <stdio.h>
@@ -252,7 +252,8 @@ static ss_plugin_table_field_t* need_field(plugin_state* s, const ss_plugin_init
 	return f;
 }
 
-/* Sub-table field accessors need a sub-table instance: a detached entry (§7.10). */
+/* Sub-table field accessors need a sub-table instance: a detached entry
+ * (docs/abi.md "Sub-tables"). */
 static int subtable_fields(plugin_state* s, const ss_plugin_init_tables_input* in)
 {
 	thread_fields* th = &s->th;
@@ -308,7 +309,8 @@ int tables_init(plugin_state* s, const ss_plugin_init_input* init)
 	}
 	if (thread_fields_init(s, in))
 		return -1;
-	/* container_id without `containers` can crash libs >= 0.23 (§13.5): both or nothing. */
+	/* container_id without `containers` can crash libs >= 0.23
+	 * (docs/abi.md "Containers table"): both or nothing. */
 	if (register_containers(s, in)) {
 		const char* he = init->get_owner_last_error ? init->get_owner_last_error(s->owner) : NULL;
 		plugin_set_error(s, "cannot add the 'containers' table: %s", he ? he : "refused");

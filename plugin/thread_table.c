@@ -1,6 +1,6 @@
 /*
  * Reading and writing the host's `threads` entries through the vtables of the
- * current callback (plugin-abi.md §7.7). Strings read stay valid until the
+ * current callback (docs/abi.md "Threads table"). Strings read stay valid until the
  * entry changes or the callback returns.
  */
 #include <string.h>

@@ -69,7 +69,8 @@ struct worker {
 	size_t nstart;   /* runners present at start: the initial listing waits for them */
 	size_t ntried;
 	uint64_t next_discover_ms;
-	/* Initial listing (§2.2): the JSON of the records reported before the
+	/* Initial listing (docs/architecture.md "Capture open"): the JSON of
+	 * the records reported before the
 	 * first pass completed (records themselves never leave this thread). */
 	bool initial_done;
 	char** initial;

@@ -44,7 +44,8 @@ int worker_start(worker* w);
  * Waits (bounded) until every engine was tried once, then hands over the
  * records listed so far as the JSON of their `container` events (malloc'd
  * strings in a malloc'd array, the caller's): the caller decodes and caches
- * them before capture_open (§2.2). Records never cross threads.
+ * them before capture_open (docs/architecture.md "Capture open").
+ * Records never cross threads.
  */
 size_t worker_initial_records(worker* w, int timeout_ms, char*** out);
 /* Joins the threads (no emission after return) and frees everything. */

@@ -1,6 +1,6 @@
 /*
- * Tests of cgroup.c: the 59 vectors of container-plugin.md §5.7 (with
- * decisions.md 1: relaxed-only matches are candidates), the engine-disabled
+ * Tests of cgroup.c: the 59 reference vectors (docs/cgroups.md "Examples"; with
+ * docs/decisions.md #1: relaxed-only matches are candidates), the engine-disabled
  * note under the table, and our own hostile and edge-case paths.
  */
 #include "cgroup.h"
@@ -41,14 +41,15 @@
 #define NO_RECORD_ENGINES (BIT(DOCKER) | BIT(PODMAN) | BIT(CRI) | BIT(CTRD))
 
 typedef struct vector {
-	int n; /* §5.7 number, 0 for our own cases */
+	int n; /* reference vector number, 0 for our own cases */
 	const char* path;
 	cgroup_kind kind;
 	cgroup_engine engine;
 	const char* id;
 } vector;
 
-/* §5.7 with every engine but static enabled, in the recommended order. */
+/* Reference vectors with every engine but static enabled, in the recommended order
+ * (docs/cgroups.md "Matcher order"). */
 static const vector spec_vectors[] = {
 	{1, "/docker/" H, ID, DOCKER, HS},
 	{2, "/system.slice/docker-" H ".scope", ID, DOCKER, HS},
@@ -130,7 +131,7 @@ static const vector spec_vectors[] = {
 };
 
 /*
- * The note under §5.7: with lxc, libvirt-lxc and bpm disabled, their paths get
+ * docs/cgroups.md "Disabled engines": with lxc, libvirt-lxc and bpm disabled, their paths get
  * upstream's containerd-relaxed ids (41/43/48-50/53) or nothing at all.
  */
 static const vector no_record_vectors[] = {
@@ -180,7 +181,7 @@ static const vector traversal[] = {
 	{0, "/lxc/../x", REC, LXC, ".."},
 };
 
-/* decisions.md 1: these shapes are candidates; the plugin keeps them host. */
+/* docs/decisions.md #1: these shapes are candidates; the plugin keeps them host. */
 static const vector conmon_and_sandboxes[] = {
 	{0, "/libpod_parent/conmon", CAND, CTRD, "conmon"},
 	{0, "/process_api/0123456789abcdef0123456789abcdef", CAND, CTRD, "0123456789ab"},

@@ -1,6 +1,6 @@
 /*
  * containerd native API: the container → record mapping (containerd_map.c,
- * container-plugin.md §8.3) from captured `ctr run` specs (tests/data/
+ * docs/engines.md "containerd spec") from captured `ctr run` specs (tests/data/
  * containerd_spec_*.json; "edited" adds resources, a cpuset, a rootfs
  * propagation, a uid, a huge rlimit and a sandbox annotation to a captured
  * --net-host spec), Container messages built with the generated protobuf-c
@@ -275,7 +275,8 @@ TEST(privileged_heuristic)
 
 TEST(no_linux_section)
 {
-	/* Upstream crashed here (§8.3): mounts without linux → empty propagation. */
+	/* Upstream crashed here
+	 * (docs/engines.md "containerd spec"): mounts without linux → empty propagation. */
 	const char* spec = "{\"process\":{\"user\":{\"uid\":7}},\"mounts\":[{\"destination\":\"/x\","
 	                   "\"source\":\"/y\",\"type\":\"bind\",\"options\":[\"rbind\"]}]}";
 	ctr_build b;

@@ -1,9 +1,9 @@
 /*
- * CRI: the status → record mapping (cri_map.c, container-plugin.md §8.4)
+ * CRI: the status → record mapping (cri_map.c, docs/engines.md "CRI")
  * with hand-built protobuf-c messages passed through the wire format, and
- * verbose info fixtures in containerd's layout (engines.md §6.3):
+ * verbose info fixtures in containerd's layout (docs/engines.md "Verbose info"):
  * tests/data/cri_container_info.json, cri_sandbox_info.json. The expected
- * record is the §6.6.4 example.
+ * record is the CRI example of docs/container-json.md "Examples".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +143,7 @@ static const char* label(const ctr_record* r, const char* key)
 TEST(image_rules_example)
 {
 	char *image, *repo, *tag, *digest;
-	/* §8.4.3 example */
+	/* docs/engines.md "CRI image" example */
 	REQUIRE(cri_image("docker.io/library/busybox@" DIGEST, "busybox:latest", NULL, &image, &repo,
 	                  &tag, &digest));
 	CHECK_STR(image, "docker.io/library/busybox:latest");
@@ -252,7 +252,8 @@ TEST(container_record_example_6_6_4)
 	CHECK_STR(r->mounts_fmt, "/boot:/host/boot::false:private");
 	CHECK_STR(r->short_sandbox_id, "63060edc2d3a");
 	CHECK_STR(r->k8s_pod_name, "nginx-sandbox");
-	/* §7.2 CRI extension: the matching container's liveness and readiness exec probes */
+	/* The matching container's liveness and readiness exec probes
+	 * (docs/engines.md "Probes from the pod annotation"). */
 	CHECK(r->probes[CTR_PROBE_LIVENESS].present);
 	CHECK_STR(r->probes[CTR_PROBE_LIVENESS].exe, "cat");
 	REQUIRE(r->probes[CTR_PROBE_LIVENESS].nargs == 1);

@@ -1,12 +1,13 @@
 /*
- * Unit tests for ctr_json.c: every example of container-plugin.md §6.6 decoded
+ * Unit tests for ctr_json.c: every example of docs/container-json.md "Examples" decoded
  * and round-tripped, plus hostile and malformed input.
  */
 #include "ctr_json.h"
 
 #include "test.h"
 
-/* §6.6 examples, verbatim (only the first uses the envelope). */
+/* Examples per engine, verbatim (only the first uses the envelope;
+ * docs/container-json.md "Examples"). */
 static const char EX_DOCKER_FULL[] =
 	"{\"container\": {\n"
 	"  \"type\": 0, \"id\": \"7951fb549ab9\",\n"
@@ -443,7 +444,7 @@ static const char* pod_label(const ctr_record* r, const char* key)
 	return kv ? kv->value : NULL;
 }
 
-/* ---- the §6.6 examples -------------------------------------------------- */
+/* ---- the examples (docs/container-json.md "Examples") ------------------- */
 
 TEST(docker_full_6_6_1)
 {
@@ -817,7 +818,7 @@ TEST(roundtrip_everything)
 	ctr_record_unref(r);
 }
 
-/* ---- tolerance of the Recommended rules (§6.3) -------------------------- */
+/* ---- tolerance (docs/container-json.md "Decoding rules") ---------------- */
 
 TEST(flat_and_envelope_are_equivalent)
 {

@@ -417,7 +417,8 @@ TEST(engine_that_hangs)
 }
 
 /*
- * The open waits for the initial listing a bounded time (§2.2). A daemon slow
+ * The open waits for the initial listing a bounded time
+ * (docs/architecture.md "Capture open"). A daemon slow
  * on one container of its list makes the wait end mid-listing: the host's
  * thread caches what was listed so far while the worker goes on with the rest
  * on its own. Nothing the worker still holds may be touched by the host's

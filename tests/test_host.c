@@ -1,6 +1,6 @@
 /*
  * Tests of the plugin host: event byte layouts, loading checks (version
- * matrix, symbols, capabilities, fields JSON, Appendix B slot shift), the
+ * matrix, symbols, capabilities, fields JSON, static registration slot shift), the
  * tables API (threads semantics, add_table acceptance rules), the schema
  * validator, async event validation, extraction checks, and the probe plugin
  * end to end (PROBE_PLUGIN_PATH).
@@ -704,7 +704,7 @@ TEST(extraction)
 	/* Lists. */
 	CHECK_INT(host_extract(h, NULL, "x.l", v, 4), 3);
 	CHECK(v[2].u64 == 3 && g_last_field.flist);
-	/* Arguments (§5.5). */
+	/* Arguments (docs/abi.md "Fields JSON"). */
 	CHECK(host_extract_str(h, NULL, "x.i[3]") != NULL);
 	CHECK(g_last_field.arg_index == 3 && g_last_field.arg_present && !g_last_field.arg_key);
 	CHECK(host_extract(h, NULL, "x.i[03]", v, 4) < 0);
@@ -722,7 +722,7 @@ TEST(extraction)
 	CHECK(host_extract_str(h, NULL, "x.k[some.key]") != NULL);
 	CHECK_STR(g_last_key, "some.key");
 	CHECK_INT(g_last_field.field_id, 3);
-	/* Result checks of §5.2. */
+	/* Result checks (docs/abi.md "Extraction results"). */
 	g_extract_mode = 1;
 	CHECK(host_extract(h, NULL, "x.s", v, 4) < 0);
 	CHECK(strstr(host_last_error(h), "non-list") != NULL);
@@ -880,7 +880,7 @@ static void thr_init_fields(const ss_plugin_init_input* in)
 	T_EXPECT(saw_dyn && saw_cg_ro);
 }
 
-/* §7.10, then a detached entry added for real. */
+/* docs/abi.md "Sub-tables", then a detached entry added for real. */
 static void thr_init_entries(const ss_plugin_init_input* in)
 {
 	const ss_plugin_init_tables_input* t = in->tables;
@@ -946,7 +946,7 @@ static ss_plugin_bool thr_count(ss_plugin_table_iterator_state_t* s, ss_plugin_t
 	return 1;
 }
 
-/* Writes and failure modes of §7.7 on the fed thread 200. */
+/* Writes and failure modes (docs/abi.md "Threads table") on the fed thread 200. */
 static void thr_parse_writes(const ss_plugin_event_parse_input* in, ss_plugin_table_entry_t* e)
 {
 	const ss_plugin_table_reader_vtable_ext* r = in->table_reader_ext;
@@ -1066,7 +1066,7 @@ TEST(threads_table_semantics)
 	host_free(h);
 }
 
-/* ======================= add_table acceptance (§7.8) ======================= */
+/* ======================= add_table acceptance (docs/abi.md "Plugin-owned tables") ==== */
 
 static int g_cookie;
 

@@ -1,7 +1,7 @@
 /*
  * Unit tests for engines/inspect.c: Docker and libpod documents → records,
  * list/event parsing, and hostile input. Fixtures under tests/data are shaped
- * like Docker API 1.41 and libpod 4.3 answers (engines.md §3-§4); variants are
+ * like Docker API 1.41 and libpod 4.3 answers (docs/engines.md "Docker", "Podman"); variants are
  * made by editing a fixture with jansson, so each test names what it changes.
  */
 #include "inspect.h"
@@ -606,7 +606,7 @@ TEST(docker_kubernetes_containers)
 	CHECK_STR(r->k8s_pod_namespace, "default");
 	CHECK_STR(r->k8s_pod_uid, "5f0b2c8e-7d1a-4a3b-9c6e-2f1d0e9b8a7c");
 	CHECK_STR(r->ip, "");
-	CHECK_STR(r->pod_sandbox_id, ""); /* only the CRI engine knows it (§8.1) */
+	CHECK_STR(r->pod_sandbox_id, ""); /* only the CRI engine knows it (docs/engines.md "Docker inspect") */
 	CHECK(!r->probes[CTR_PROBE_HEALTHCHECK].present); /* ["NONE"] */
 	CHECK_INT(r->cpu_quota, 20000);
 	CHECK_INT(r->nlabels, 10);

@@ -1,6 +1,6 @@
 /*
  * The plugin through our host and the real ABI: real event bytes into parse,
- * fields read back through extract (container-plugin.md §2-§3).
+ * fields read back through extract (docs/architecture.md "From engine to field", "Fields").
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -146,7 +146,8 @@ static const char* all_fields[] = {
     "k8s.deployment.id", "k8s.deployment.label[x]", "k8s.deployment.labels"};
 #define NFIELDS (sizeof(all_fields) / sizeof(all_fields[0]))
 
-/* Expected values, in all_fields order, for the three columns of §3.2. */
+/* Expected values, in all_fields order, for a host thread, a cached container and an
+ * unknown one (docs/architecture.md "Which record"). */
 static const char* host_expect[NFIELDS] = {
     "host", "host", "host", "", "", "host", "false", "", "<NA>", "<NA>", "<NA>", "<NA>", "<NA>",
     "<NA>", "", "", "", "<NA>", "<NA>", "<NA>", "<NA>", "<NA>", "", "", "false", "false",
@@ -200,7 +201,8 @@ TEST(identity_and_fields_json)
 	host_free(h);
 }
 
-/* Acceptance: every field of §3 for a host thread, a cached docker one, an unknown one. */
+/* Acceptance: every field (docs/architecture.md "Fields") for a host thread, a cached
+ * docker one, an unknown one. */
 TEST(outcome_matrix)
 {
 	host* h = open_host("{}", true);
@@ -375,7 +377,7 @@ TEST(legacy_container_events)
 	host_free(h);
 }
 
-/* decisions.md 1: relaxed-rule shapes stay host until an engine confirms them. */
+/* docs/decisions.md #1: relaxed-rule shapes stay host until an engine confirms them. */
 TEST(relaxed_candidates_are_host_until_confirmed)
 {
 	host* h = open_host("{}", true);
@@ -861,7 +863,7 @@ static bool in_strict_container(int64_t pid, const char* id)
 	return found;
 }
 
-/* decisions.md 2: every process of this machine is host when no engine knows it. */
+/* docs/decisions.md #2: every process of this machine is host when no engine knows it. */
 TEST(this_machine_processes_are_host)
 {
 	host* h = host_new();

@@ -1,6 +1,6 @@
 /*
  * Replaying a capture file through our host the way libsinsp opens one
- * (container-plugin.md §2.6, §2.8): the leading state events (dumped
+ * (docs/architecture.md "State dump", "Reading captures"): the leading state events (dumped
  * containers) are parsed before capture_open, so threads of the capture's
  * process table resolve even when they never get a process event; legacy
  * container events resolve when reached; file mode never starts the engine
@@ -38,7 +38,7 @@ static const char docker_json[] =
     "\"Healthcheck\": {\"exe\": \"/bin/sh\", \"args\": [\"-c\", \"curl -f http://localhost/\"]}"
     "}}";
 
-/* container-plugin.md §6.6.12: a libs-era docker record (event 324). */
+/* docs/container-json.md "Legacy events": a libs-era docker record (event 324). */
 static const char legacy_docker_json[] =
     "{\"container\":{\"Healthcheck\":{\"args\":[\"-c\",\"curl -f http://localhost/ || exit 1\"],"
     "\"exe\":\"/bin/sh\"},\"Mounts\":[],\"User\":\"\",\"cni_json\":\"\",\"cpu_period\":100000,"
@@ -257,7 +257,8 @@ TEST(dumped_containers_resolve_threads_at_capture_open)
 	CHECK_STR(field(r, 50, "container.id"), "host");
 	CHECK_STR(host_thread_dynfield_str(r, 201, "container_id"), "7951fb549ab9");
 	CHECK_INT(category(r, 200), 1);
-	/* The probe's category needs the record while capture_open runs (§7.3 step 4). */
+	/* The probe's category needs the record while capture_open runs
+	 * (docs/architecture.md "Process categories"). */
 	CHECK_INT(category(r, 400), 2);
 	CHECK_STR(field(r, 400, "proc.is_container_healthcheck"), "true");
 	CHECK_STR(field(r, 100, "proc.is_container_healthcheck"), "false");
@@ -410,7 +411,7 @@ TEST(file_mode_starts_no_worker_and_emits_nothing)
 		CHECK_INT(count_tasks(), tasks);
 		struct pollfd p = {.fd = lfd, .events = POLLIN};
 		CHECK_INT(poll(&p, 1, 300), 0); /* nobody connected to the engine socket */
-		/* Matcher records are still cached directly (§2.8). */
+		/* Matcher records are still cached directly (docs/architecture.md "Reading captures"). */
 		CHECK_STR(field(r, 11, "container.type"), "lxc");
 		CHECK_STR(field(r, 11, "container.name"), "web1");
 		CHECK_STR(field(r, 40, "container.type"), "lxc");

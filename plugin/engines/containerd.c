@@ -1,5 +1,5 @@
 /*
- * containerd's native API over gRPC (engines.md §5, container-plugin.md §8.3):
+ * containerd's native API over gRPC (docs/engines.md "containerd"):
  * namespaces, containers, images and the optional sandbox store, and the
  * Events/Subscribe stream. Mapping to records is in containerd_map.c.
  *

@@ -1,5 +1,5 @@
 /*
- * containerd's native API (engines.md §5, container-plugin.md §8.3): the pure
+ * containerd's native API (docs/engines.md "containerd"): the pure
  * container → record mapping (no I/O, unit-tested) used by the engine in
  * containerd.c.
  */

@@ -1,5 +1,5 @@
 /*
- * containerd container → record (container-plugin.md §8.3, engines.md §5.5).
+ * containerd container → record (docs/engines.md "containerd spec").
  * Pure: the engine (containerd.c) fetches, this file maps.
  */
 #include <jansson.h>
@@ -105,7 +105,8 @@ static bool lists_namespace(const json_t* linux_, const char* type)
 	return false;
 }
 
-/* §8.3: no confinement of any kind left, and sysfs/cgroup not read-only. */
+/* No confinement of any kind left, and sysfs/cgroup not read-only
+ * (docs/engines.md "containerd spec"). */
 static bool is_privileged(const json_t* spec, const json_t* linux_, const json_t* process)
 {
 	if (!json_is_object(linux_) || !json_is_object(process))
@@ -273,7 +274,8 @@ static bool set_members(ctr_record* r, const Ctrd__Container* c, const container
 	char* name = container_name(c, r->is_pod_sandbox, sid);
 	r->created_time = c->created_at ? c->created_at->seconds : 0;
 	r->size = o && o->with_size && x && x->image_digest && *x->image_digest ? x->image_size : -1;
-	/* Decode defaults for a container whose spec says nothing (§8.3 defaults). */
+	/* Decode defaults for a container whose spec says nothing
+	 * (docs/engines.md "containerd spec"). */
 	r->cpu_shares = 1024;
 	r->cpu_period = 100000;
 	bool ok = sandbox_id && name && ctr_str_set(&r->id, sid) && ctr_str_set(&r->full_id, c->id) &&

@@ -1,6 +1,6 @@
 /*
- * CRI engine: runtime.v1.RuntimeService over gRPC (engines.md §6,
- * container-plugin.md §8.4). Mapping to records is in cri_map.c.
+ * CRI engine: runtime.v1.RuntimeService over gRPC (docs/engines.md "CRI");
+ * mapping to records is in cri_map.c.
  *
  * Events come from GetContainerEvents when the runtime has it. Runtimes
  * without it (containerd 1.6 answers grpc-status 12) have no stream: the
@@ -329,7 +329,8 @@ static void dispatch(engine* e, void* item)
 		return;
 	engine_report what =
 	    start && !(hooks & CONFIG_HOOK_START) ? ENGINE_REPORT_UPDATED : ENGINE_REPORT_ADDED;
-	/* Sandboxes have events too; ContainerStatus fails on them (engines.md §6.4). */
+	/* Sandboxes have events too; ContainerStatus fails on them
+	 * (docs/engines.md "CRI sandboxes"). */
 	ctr_record* r = build_container(e, ev->id, NULL);
 	if (!r)
 		r = build_sandbox(e, ev->id);

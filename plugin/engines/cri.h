@@ -1,7 +1,7 @@
 /*
- * CRI (runtime.v1.RuntimeService, engines.md §6, container-plugin.md §8.4):
+ * CRI (runtime.v1.RuntimeService, docs/engines.md "CRI"):
  * the pure status → record mapping (no I/O, unit-tested) used by the engine
- * in cri.c. Verbose info documents use containerd's layout (engines.md §6.3);
+ * in cri.c. Verbose info documents use containerd's layout (docs/engines.md "Verbose info");
  * every key may be absent.
  */
 #ifndef CRI_H
@@ -28,7 +28,7 @@ const char* cri_info_sandbox(const Cri__PodSandboxStatusResponse* r);
 char* cri_info_sandbox_id(const char* info);
 
 /*
- * container-plugin.md §6.4 (containerd format): cniResult.Interfaces of a
+ * docs/container-json.md "IP and CNI result" (containerd format): cniResult.Interfaces of a
  * sandbox's verbose info without lo and veth*, without Mac and Sandbox,
  * compact with sorted keys, at most 4096 bytes. malloc'd; "" when the info
  * has no CNI result (host network) or is not JSON; NULL on OOM.
@@ -36,7 +36,7 @@ char* cri_info_sandbox_id(const char* info);
 char* cri_cni_json(const char* sandbox_info);
 
 /*
- * §8.4.3 image rules: image_ref (status.image_ref), status_image
+ * docs/engines.md "CRI image": image_ref (status.image_ref), status_image
  * (status.image.image) and the container's verbose info (for the
  * runtimeSpec annotations; may be NULL) → malloc'd image, repo, tag, digest.
  */
@@ -52,14 +52,16 @@ typedef struct cri_map_opts {
 /*
  * ContainerStatus (+ its verbose info) and the pod's PodSandboxStatus (+ its
  * verbose info; sb and sb_info may be NULL) → a finalized record with one
- * reference (§8.4.2, probes §7.2 CRI extension). NULL (message in err) for a
+ * reference (docs/engines.md "CRI sandboxes", "Probes from the pod annotation").
+ * NULL (message in err) for a
  * status without id or on OOM.
  */
 ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* info,
                                  const Cri__PodSandboxStatus* sb, const char* sb_info,
                                  const cri_map_opts* o, char* err, size_t errlen);
 
-/* A PodSandboxStatus (+ verbose info) → a finalized sandbox record (§8.4.6). */
+/* A PodSandboxStatus (+ verbose info) → a finalized sandbox record
+ * (docs/engines.md "CRI sandboxes"). */
 ctr_record* cri_sandbox_record(const Cri__PodSandboxStatus* sb, const char* sb_info,
                                const cri_map_opts* o, char* err, size_t errlen);
 

@@ -1,5 +1,5 @@
 /*
- * CRI status → record (container-plugin.md §8.4, engines.md §6). Pure: the
+ * CRI status → record (docs/engines.md "CRI"). Pure: the
  * engine (cri.c) fetches, this file maps.
  */
 #include <jansson.h>
@@ -110,7 +110,7 @@ char* cri_cni_json(const char* sandbox_info)
 	return text;
 }
 
-/* ---- image (§8.4.3) ---- */
+/* ---- image (docs/engines.md "CRI image") ---- */
 
 static const char* const IMAGE_ANNOTATIONS[] = {
     "io.kubernetes.cri.image-name", "io.kubernetes.cri-o.Image", "io.kubernetes.cri-o.ImageName"};
@@ -278,7 +278,7 @@ static bool set_sandbox_members(ctr_record* r, const Cri__PodSandboxStatus* sb,
 	return ok;
 }
 
-/* ---- probes (§7.2, the Recommended CRI extension) ---- */
+/* ---- probes (docs/engines.md "Probes from the pod annotation") ---- */
 
 /* An exec probe's command (array of strings, at least one) → probe. */
 static bool add_exec_probe(ctr_build* b, ctr_probe_type t, const json_t* cmd)

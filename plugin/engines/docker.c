@@ -1,5 +1,5 @@
 /*
- * Docker Engine API (engines.md §3, container-plugin.md §8.1): the shared REST
+ * Docker Engine API (docs/engines.md "Docker"): the shared REST
  * engine plus what only Docker needs, the image document and the IP of a
  * `--network container:<other>` container.
  */

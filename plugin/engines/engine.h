@@ -90,9 +90,9 @@ struct engine {
 /* Instances for the config's docker and podman sockets (and rootless podman ones). */
 engine* docker_engine_new(const engine_env* env, const char* socket);
 engine* podman_engine_new(const engine_env* env, const char* socket);
-/* A containerd native-API instance (engines.md §5; containerd.c). */
+/* A containerd native-API instance (docs/engines.md "containerd"; containerd.c). */
 engine* containerd_engine_new(const engine_env* env, const char* socket);
-/* A CRI (runtime.v1.RuntimeService) instance (engines.md §6; cri.c). */
+/* A CRI (runtime.v1.RuntimeService) instance (docs/engines.md "CRI"; cri.c). */
 engine* cri_engine_new(const engine_env* env, const char* socket);
 
 /* Rootless podman sockets present now under <host_root>/run/user (malloc'd paths). */

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #define CONNECT_TIMEOUT_MS 2000L
-#define BUFFER_SIZE (64L << 10) /* never below 16 KiB for h2 (engines.md §2.2 pitfall 2) */
+#define BUFFER_SIZE (64L << 10) /* never below 16 KiB for h2 (docs/engines.md "libcurl pitfalls") */
 
 /* ---- framing ---- */
 

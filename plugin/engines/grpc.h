@@ -1,5 +1,5 @@
 /*
- * gRPC over h2c on a unix socket with libcurl (engines.md §2.2): bounded
+ * gRPC over h2c on a unix socket with libcurl (docs/engines.md "gRPC transport"): bounded
  * unary calls, and server streams driven by the worker's curl multi handle.
  * Messages are opaque protobuf bytes here; callers pack/unpack them.
  *

@@ -1,5 +1,5 @@
 /*
- * HTTP/1.1 over a unix socket with libcurl (engines.md §2.1): bounded
+ * HTTP/1.1 over a unix socket with libcurl (docs/engines.md "HTTP transport"): bounded
  * one-shot requests for pings, lists and inspects, and line-splitting event
  * streams driven by the worker's curl multi handle.
  */

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_LABEL_MAX_LEN 100 /* the config default (§4.1) */
+#define DEFAULT_LABEL_MAX_LEN 100 /* the config default (docs/architecture.md "Configuration") */
 #define DEFAULT_CPU_SHARES 1024
 #define DEFAULT_CPU_PERIOD 100000
 /* `--cpus` is stored as NanoCpus; this turns it into a quota at the default period. */
@@ -125,7 +125,8 @@ static void set_host_config(ctr_record* r, const json_t* hc)
 	int64_t period = int_or(hc, "CpuPeriod", 0);
 	r->cpu_shares = shares > 0 ? shares : DEFAULT_CPU_SHARES;
 	r->cpu_period = period > 0 ? period : DEFAULT_CPU_PERIOD;
-	/* Docker shows `--cpus` only as NanoCpus (engines.md §3.3); legacy took the larger. */
+	/* Docker shows `--cpus` only as NanoCpus (docs/engines.md "Docker inspect");
+	 * legacy took the larger. */
 	int64_t quota = int_or(hc, "CpuQuota", 0);
 	int64_t nano_quota = int_or(hc, "NanoCpus", 0) / NANO_CPUS_PER_QUOTA_US;
 	r->cpu_quota = quota > nano_quota ? quota : nano_quota;
@@ -181,7 +182,8 @@ static bool add_mounts(ctr_build* b, json_t* mounts)
 	return true;
 }
 
-/* "80/tcp" → 80; other protocols and malformed keys are skipped (§8.1). */
+/* "80/tcp" → 80; other protocols and malformed keys are skipped
+ * (docs/engines.md "Docker inspect"). */
 static bool container_port(const char* key, uint16_t* port)
 {
 	const char* slash = strchr(key, '/');
@@ -298,7 +300,8 @@ static json_t* open_inspect(const char* what, const char* buf, size_t len, char*
 	return NULL;
 }
 
-/* cri-dockerd / dockershim sandboxes (engines.md §3.4); the label is read before filtering. */
+/* cri-dockerd / dockershim sandboxes (docs/engines.md "Kubernetes through Docker");
+ * the label is read before filtering. */
 static bool docker_is_sandbox(const ctr_record* r, const json_t* doc)
 {
 	json_t* labels = jget(jget(doc, "Config"), "Labels");

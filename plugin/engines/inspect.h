@@ -1,6 +1,6 @@
 /*
  * Docker Engine API and libpod inspect and list documents → container
- * records (container-plugin.md §8.1, §8.2, §7.2; engines.md §3-§4). Pure: no
+ * records (docs/engines.md "Docker inspect", "Podman"). Pure: no
  * I/O, callers fetch the documents and hand the bodies over. Event lines are
  * rest_event.h's.
  *
@@ -51,7 +51,7 @@ ctr_record* inspect_podman(const char* json, size_t len, const inspect_opts* o, 
 char* inspect_image_id(const char* json, size_t len);
 
 /*
- * The `--network container:<other>` case (§8.1 `ip`): when an inspect
+ * The `--network container:<other>` case (docs/engines.md "Docker inspect", `ip`): when an inspect
  * document (docker or libpod) yields no IP of its own and its
  * HostConfig.NetworkMode is "container:<other>", returns a malloc'd <other>
  * (an id or a name, restricted to [A-Za-z0-9_.-], safe in a URL path);
@@ -88,7 +88,7 @@ bool inspect_list_read(const char* json, size_t len, char*** ids, size_t* n);
 void inspect_ids_free(char** ids, size_t n);
 
 /*
- * A minimal record (§6.6.2, §8.0.2): type, id (first 12), full_id, image;
+ * A minimal record (docs/container-json.md "Built records"): type, id (first 12), full_id, image;
  * everything else at the decode defaults, size -1 (upstream writes 0).
  * Docker and podman ids must be 64 hex; other types an id ctr_id_safe
  * accepts. NULL if the id is refused or on OOM.

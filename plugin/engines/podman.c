@@ -1,5 +1,5 @@
 /*
- * Podman's libpod API (engines.md §4, container-plugin.md §8.2): the shared
+ * Podman's libpod API (docs/engines.md "Podman"): the shared
  * REST engine with libpod paths and event names, and the discovery of
  * rootless users' sockets.
  */

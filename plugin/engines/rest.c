@@ -205,7 +205,8 @@ static int ping(engine* e)
 		return -1;
 	}
 	int rc = r.status == 200 ? 0 : -1;
-	/* Never a version newer than the daemon's (engines.md §3.1): take its own. */
+	/* Never a version newer than the daemon's: take its own
+	 * (docs/engines.md "Version negotiation"). */
 	if (!rc && r.api_version[0] && strspn(r.api_version, "0123456789.") == strlen(r.api_version))
 		snprintf(p->prefix, sizeof(p->prefix), p->d->prefix_fmt, r.api_version);
 	else if (!rc)

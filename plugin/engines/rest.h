@@ -1,5 +1,5 @@
 /*
- * The engine logic Docker and Podman share (engines.md §3-§4): ping, list and
+ * The engine logic Docker and Podman share (docs/engines.md "Docker", "Podman"): ping, list and
  * inspect over HTTP/1.1, a JSON-lines event stream replayed with `since`
  * after a reconnect. Each engine file supplies a rest_desc.
  */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Private container engines for the integration tests (engines.md §8).
+# Private container engines for the integration tests (docs/engines.md "Integration test engines").
 #
 #   engines.sh image DIR                   build DIR/app.tar and DIR/pause.tar ("docker save" format)
 #   engines.sh start docker|podman|containerd T

@@ -1,7 +1,8 @@
 /*
  * Helpers for the integration tests (tests/integration/test_*.c): private
- * engines started by engines.sh (engines.md §8), their REST APIs over a unix
- * socket (Docker §3.2, libpod §4.2), time and polling, and plugin sessions:
+ * engines started by engines.sh (docs/engines.md "Integration test engines"),
+ * their REST APIs over a unix
+ * socket (docs/engines.md "Docker calls", "Podman"), time and polling, and plugin sessions:
  * the plugin .so loaded through our host (falcohost) on one private engine.
  *
  * Ownership: every returned char* / json_t* belongs to the caller (free() /

@@ -1,5 +1,5 @@
 /*
- * The native containerd engine (engines.md §5, container-plugin.md §8.3)
+ * The native containerd engine (docs/engines.md "containerd")
  * against a private containerd (engines.sh start containerd), seen only
  * through our host and the loaded plugin .so, with only containerd enabled:
  *
@@ -8,7 +8,7 @@
  *   /default/<id> under cgroupfs, a relaxed-rule candidate until containerd
  *   confirms it) resolves to it; containers created afterwards arrive
  *   (create->event latency printed); a thread in /default/<unknown> is host
- *   (decisions.md 1); removal (task delete + container rm) drops the record; a
+ *   (docs/decisions.md #1); removal (task delete + container rm) drops the record; a
  *   containerd restart mid-test: reconnect, re-list, new containers arrive.
  */
 #include <signal.h>
@@ -97,7 +97,7 @@ static void body(itest_session* s)
 	check_record(s, pre_tid, "itest-pre");
 	CHECK_STR(itest_field(s, pre_tid, "container.label[org.example.built-by]"), "tests");
 
-	/* a relaxed-rule candidate containerd does not know is host (decisions.md 1) */
+	/* a relaxed-rule candidate containerd does not know is host (docs/decisions.md #1) */
 	int64_t ghost = itest_feed_synthetic(s, "/default/itest-ghost");
 	itest_pump_for(s, QUIET_MS);
 	CHECK_STR(itest_field(s, ghost, "container.name"), "host");

@@ -1,11 +1,11 @@
 /*
- * The CRI engine (engines.md §6, container-plugin.md §8.4) against a private
+ * The CRI engine (docs/engines.md "CRI") against a private
  * containerd 1.6 (engines.sh start containerd), seen only through our host and
  * the loaded plugin .so, with only cri enabled. The test drives CRI itself
- * (no crictl in Debian 12): the test-only requests of engines.md §6.2 are
+ * (no crictl in Debian 12): the test-only requests (docs/engines.md "CRI test requests") are
  * encoded by hand below (there is no protoc step for tests).
  *
- *   a host-network pod (engines.md §8.4: empty hostname) with a container
+ *   a host-network pod (docs/engines.md "Host-network pods": empty hostname) with a container
  *   "app"; containerd 1.6 has no GetContainerEvents, so the engine re-lists
  *   every 2 s: create->event latency must stay under ~2.5 s; the container's
  *   real process resolves to a record with the pod's k8s fields; the sandbox's
@@ -205,7 +205,7 @@ static void build_pod_config(session* s)
 	snprintf(logdir, sizeof(logdir), "%s/podlogs", s->is.t);
 	pb* c = &s->pod_config;
 	pb_msg(c, 1, &md);
-	pb_str(c, 2, ""); /* host network: empty hostname (engines.md §8.4) */
+	pb_str(c, 2, ""); /* host network: empty hostname (docs/engines.md "Host-network pods") */
 	pb_str(c, 3, logdir);
 	pb_map(c, 6, "app", "itest");
 	pb_map(c, 6, "io.kubernetes.pod.name", POD_NAME);

@@ -1,5 +1,5 @@
 /*
- * Health-check classification (container-plugin.md §7) on a real dockerd:
+ * Health-check classification (docs/architecture.md "Process categories") on a real dockerd:
  * a container of localhost/app:1.0 with a HEALTHCHECK ["CMD", "/bin/busybox",
  * "sleep", "3"] every second. The plugin learns the record (and its probe)
  * from the private dockerd; the test then watches /proc for the container's
@@ -161,7 +161,8 @@ static void feed(host* h, ss_plugin_event* e)
 	free(e);
 }
 
-/* The parent must be in the table for the ancestor walk (§7.3 step 6). */
+/* The parent must be in the table for the ancestor walk
+ * (docs/architecture.md "Process categories"). */
 static void ensure_parent(host* h, long ppid)
 {
 	if (ppid <= 0 || host_thread_exists(h, ppid))
