@@ -80,6 +80,9 @@ size_t host_drain_async(host* h);
 bool host_wait_async(host* h, int timeout_ms);
 /* Number of async events accepted by the handler so far. */
 uint64_t host_async_accepted(const host* h);
+/* Delivered async events by name ("container_removed"...): how many
+ * host_drain_async passed to parse so far (0 for an undeclared name). */
+uint64_t host_async_delivered(const host* h, const char* name);
 
 /* Calls plugin_dump_state; every emitted event is passed to fn (validated). */
 typedef void (*host_event_fn)(void* arg, const ss_plugin_event* evt);

@@ -112,6 +112,7 @@ struct host {
 	atomic_bool async_on;
 	atomic_uint_fast64_t async_accepted;
 	atomic_uint_fast64_t async_dropped;
+	uint64_t* async_delivered; /* by index in async_names; event thread only */
 	pthread_mutex_t dump_mu;
 	host_event_fn dump_fn;
 	void* dump_arg;

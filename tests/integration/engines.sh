@@ -4,6 +4,7 @@
 #   engines.sh image DIR                   build DIR/app.tar and DIR/pause.tar ("docker save" format)
 #   engines.sh start ENGINE T
 #   engines.sh stop  ENGINE T
+#   engines.sh restart ENGINE T            the daemon alone stops and starts again
 #   engines.sh can-run ENGINE|image
 #   engines.sh cli ENGINE T ARGS...        the engine's CLI against the private daemon: docker,
 #                                          podman (private storage flags) or ctr (native snapshotter)
@@ -323,14 +324,20 @@ quiet() {
 }
 
 start_docker() {
+	local engine=$1 t=$2
+	echo '{}' >"$t/$engine/daemon.json"
+	launch_docker "$engine" "$t"
+	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/app.tar"
+	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/pause.tar"
+}
+
+# launch_KIND ENGINE T: the daemon alone, configured, until it answers.
+launch_docker() {
 	local engine=$1 t=$2 d=$2/$1
-	echo '{}' >"$d/daemon.json"
 	spawn "$engine" "$t" dockerd --config-file "$d/daemon.json" --storage-driver vfs \
 		--iptables=false --ip6tables=false --bridge=none \
 		--host "unix://$d/docker.sock" --data-root "$d/root" --exec-root "$d/exec" --pidfile "$d/pid"
 	wait_ready "$engine" "$t" cli "$engine" "$t" version --format '{{.Server.Version}}'
-	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/app.tar"
-	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/pause.tar"
 }
 
 start_podman() {
@@ -359,6 +366,11 @@ start_podman() {
 	# Load first (the service reads the same storage on every request).
 	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/app.tar"
 	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/pause.tar"
+	launch_podman "$engine" "$t"
+}
+
+launch_podman() {
+	local engine=$1 t=$2 d=$2/$1
 	podman_flags "$d"
 	podman_env "$d"
 	spawn "$engine" "$t" "${PODMAN_ENV[@]}" podman "${PODMAN_FLAGS[@]}" system service --time=0 \
@@ -410,12 +422,17 @@ start_containerd() {
 		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
 		      Root = "$d/runc"
 	EOF
-	spawn "$engine" "$t" containerd --config "$d/config.toml"
-	wait_ready "$engine" "$t" cli "$engine" "$t" version
+	launch_containerd "$engine" "$t"
 	for ns in k8s.io default; do
 		quiet "$engine" "$t" cli "$engine" "$t" -n "$ns" images import "$t/images/app.tar"
 	done
 	quiet "$engine" "$t" cli "$engine" "$t" -n k8s.io images import "$t/images/pause.tar"
+}
+
+launch_containerd() {
+	local engine=$1 t=$2
+	spawn "$engine" "$t" containerd --config "$t/$engine/config.toml"
+	wait_ready "$engine" "$t" cli "$engine" "$t" version
 }
 
 cmd_start() {
@@ -571,9 +588,21 @@ remove_cgroups() {
 	done
 }
 
+# stop_daemon ENGINE PID: SIGTERM, SIGKILL after STOP_TIMEOUT.
+stop_daemon() {
+	local engine=$1 pid=$2 deadline
+	kill -TERM "$pid" 2>/dev/null || true
+	deadline=$((SECONDS + STOP_TIMEOUT))
+	while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+	if alive "$pid"; then
+		echo "engines.sh: $engine did not stop in ${STOP_TIMEOUT}s, SIGKILL" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+}
+
 cmd_stop() {
 	local engine=${1:?engine} t=${2:?T}
-	local d pid wd idfile deadline rc=0
+	local d pid wd idfile rc=0
 	t=$(readlink -f "$t")
 	d=$t/$engine
 	[ -d "$d" ] || return 0
@@ -584,13 +613,7 @@ cmd_stop() {
 	ids_on_disk "$engine" "$t" >"$idfile"
 	if alive "$pid"; then
 		remove_containers "$engine" "$t" >>"$d/log" 2>&1
-		kill -TERM "$pid" 2>/dev/null || true
-		deadline=$((SECONDS + STOP_TIMEOUT))
-		while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
-		if alive "$pid"; then
-			echo "engines.sh: $engine did not stop in ${STOP_TIMEOUT}s, SIGKILL" >&2
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
+		stop_daemon "$engine" "$pid"
 	fi
 	ids_on_disk "$engine" "$t" >>"$idfile"
 	kill_leftovers "$t" "$idfile" "$engine" || rc=1
@@ -604,6 +627,25 @@ cmd_stop() {
 	return $rc
 }
 
+# ---------------------------------------------------------------- restart
+
+# The daemon alone stops (SIGTERM, as a service manager would) and starts
+# again with the same configuration: containers whose processes outlive their
+# daemon (containerd's shims) keep running.
+cmd_restart() {
+	local engine=${1:?engine} t=${2:?T} pid wd
+	t=$(readlink -f "$t")
+	pid=$(daemon_pid "$t" "$engine")
+	alive "$pid" || die "$engine is not running in $t"
+	wd=$(cat "$t/$engine/watchdog.pid" 2>/dev/null || true)
+	if [ -n "$wd" ]; then kill -- "-$wd" 2>/dev/null || true; fi
+	stop_daemon "$engine" "$pid"
+	rm -f "$t/$engine/daemon.pid"
+	echo "+ restart" >>"$t/$engine/log"
+	"launch_$(kind_of "$engine")" "$engine" "$t"
+	spawn_watchdog "$engine" "$t"
+}
+
 # ---------------------------------------------------------------- main
 
 main() {
@@ -613,6 +655,7 @@ main() {
 	image) cmd_image "$@" ;;
 	start) cmd_start "$@" ;;
 	stop) cmd_stop "$@" ;;
+	restart) cmd_restart "$@" ;;
 	can-run) can_run "${1:?engine}" ;;
 	cli) run_cli "${1:?engine}" "$(readlink -f "${2:?T}")" "${@:3}" ;;
 	remote) run_remote "${1:?engine}" "$(readlink -f "${2:?T}")" "${@:3}" ;;
@@ -620,7 +663,7 @@ main() {
 	ctr) run_cli containerd "$(readlink -f "${1:?T}")" "${@:2}" ;;
 	podman-remote) run_remote podman "$(readlink -f "${1:?T}")" "${@:2}" ;;
 	*)
-		sed -n '2,27s/^# \{0,1\}//p' "$SELF" >&2
+		sed -n '2,28s/^# \{0,1\}//p' "$SELF" >&2
 		exit 2
 		;;
 	esac
