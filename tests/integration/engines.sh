@@ -494,7 +494,10 @@ remove_containers() {
 		;;
 	podman)
 		"${cli[@]}" pod rm -a -f -t 0 || true
-		"${cli[@]}" rm -a -f -t 0 || true
+		# Podman 5 fails the first removal of a container whose conmon died behind
+		# its back (a daemon killed earlier): it only marks it exited (and already
+		# reports a "remove" event); the second removal succeeds.
+		"${cli[@]}" rm -a -f -t 0 || "${cli[@]}" rm -a -f -t 0 || true
 		;;
 	containerd)
 		for ns in $("${cli[@]}" namespaces ls -q 2>/dev/null || true); do
