@@ -629,6 +629,8 @@ cmd_stop() {
 		ip link del "$(cat "$d/bridge")" 2>/dev/null || true # else the next start picks another subnet
 	fi
 	rm -f "$d/daemon.pid" "$d/watchdog.pid"
+	# the empty mount point of T that binding it made in the root
+	if gen13 "$engine"; then rmdir "$("$DEBIAN_ROOT" path "$GEN13_ROOT")$t" 2>/dev/null || true; fi
 	return $rc
 }
 
