@@ -1,7 +1,8 @@
 /*
  * The native containerd engine (engines.md §5, container-plugin.md §8.3)
- * against a private containerd (engines.sh start containerd), seen only
- * through our host and the loaded plugin .so, with only containerd enabled:
+ * against private containerds (engines.sh start containerd / containerd13:
+ * 1.6 and 1.7), seen only through our host and the loaded plugin .so, with
+ * only containerd enabled:
  *
  *   a `ctr run` container that existed before the plugin started is cached at
  *   open (name = id, type containerd, image, repo, tag); its real process (cgroup

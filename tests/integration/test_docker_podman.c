@@ -1,7 +1,9 @@
 /*
  * The Docker and Podman engine workers against real private engines
  * (engines.sh: dockerd with vfs, --bridge=none, --iptables=false; a podman
- * system service), seen only through our host and the loaded plugin .so:
+ * system service), every one of itest.h's docker and podman lists (Docker
+ * 20.10 and 26, Podman 4.3 and 5), seen only through our host and the loaded
+ * plugin .so:
  *
  *   lifecycle:  a container that existed before the plugin started is known
  *               at open; containers created afterwards are cached before
