@@ -658,6 +658,11 @@ cmd_restart() {
 main() {
 	local cmd=${1:-}
 	[ $# -gt 0 ] && shift
+	# kind_of dies in the subshells that call it: check the engine here, once
+	case $cmd in
+	start | stop | restart | cli | remote) kind_of "${1:?engine}" >/dev/null ;;
+	can-run) [ "${1:?engine}" = image ] || kind_of "$1" >/dev/null ;;
+	esac
 	case $cmd in
 	image) cmd_image "$@" ;;
 	start) cmd_start "$@" ;;
