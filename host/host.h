@@ -88,6 +88,9 @@ uint64_t host_async_accepted(const host* h);
 /* The handler refuses the next n async events (any thread), as a host whose
  * queue is full would: tests of what the plugin does with a refusal. */
 void host_refuse_async(host* h, unsigned n);
+/* Delivered async events by name ("container_removed"...): how many
+ * host_drain_async passed to parse so far (0 for an undeclared name). */
+uint64_t host_async_delivered(const host* h, const char* name);
 
 /* Calls plugin_dump_state; every emitted event is passed to fn (validated). */
 int host_dump_state(host* h, host_event_fn fn, void* arg);

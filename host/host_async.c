@@ -158,6 +158,24 @@ ss_plugin_rc host_async_handler(ss_plugin_owner_t* o, const ss_plugin_event* evt
 	return SS_PLUGIN_SUCCESS;
 }
 
+/* NAME was validated on arrival: one of async_names. */
+static void host_async_count(host* h, const char* name)
+{
+	if (!h->async_delivered)
+		h->async_delivered = calloc(h->async_names.n ? h->async_names.n : 1, sizeof(uint64_t));
+	for (size_t i = 0; h->async_delivered && i < h->async_names.n; i++)
+		if (!strcmp(h->async_names.v[i], name))
+			h->async_delivered[i]++;
+}
+
+uint64_t host_async_delivered(const host* h, const char* name)
+{
+	for (size_t i = 0; h->async_delivered && i < h->async_names.n; i++)
+		if (!strcmp(h->async_names.v[i], name))
+			return h->async_delivered[i];
+	return 0;
+}
+
 static ss_plugin_event* host_async_pop(host* h)
 {
 	pthread_mutex_lock(&h->async_mu);
@@ -192,6 +210,7 @@ size_t host_drain_async(host* h)
 			h->async_observer(h->async_observer_arg, e);
 		if (e->ts == UINT64_MAX)
 			e->ts = host_now_ns(); /* stamped on delivery (docs/abi.md "Async events") */
+		host_async_count(h, (const char*)e + EVT_ASYNC_HDR_LEN);
 		host_feed_one(h, e);
 		free(e);
 	}

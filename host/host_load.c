@@ -256,6 +256,8 @@ void host_unload(host* h)
 	host_strlist_free(&h->parse_sources);
 	host_strlist_free(&h->async_sources);
 	host_strlist_free(&h->async_names);
+	free(h->async_delivered); /* counted by index in async_names */
+	h->async_delivered = NULL;
 	memset(&h->api, 0, sizeof(h->api));
 	h->caps = 0;
 	h->loaded = h->inited = false;

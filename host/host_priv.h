@@ -114,6 +114,7 @@ struct host {
 	atomic_uint_fast64_t async_accepted;
 	atomic_uint_fast64_t async_dropped;
 	atomic_uint_fast64_t async_refuse; /* host_refuse_async: events still to refuse */
+	uint64_t* async_delivered; /* by index in async_names; event thread only */
 	pthread_mutex_t dump_mu;
 	host_event_fn dump_fn;
 	void* dump_arg;

@@ -13,6 +13,9 @@
 #   bullseye-bare   Debian 11 minbase, nothing added: where the artifact must load
 #   bullseye-build  Debian 11 minbase + compilers (native and aarch64 cross), cmake,
 #                   protoc-c, and bookworm's source packages of our dependencies
+#   trixie-engines  Debian 13 minbase + containerd 1.7, Docker 26, Podman 5 and what
+#                   they run (runc, crun, conmon, CNI plugins): the second generation
+#                   of engines the integration tests start (tests/integration/engines.sh)
 #
 # CONTAINER_PLUGIN_CACHE (default /var/cache/container-plugin) holds the roots.
 # Exit status 3 means the Debian mirror could not be reached (callers skip).
@@ -27,10 +30,16 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 BUILD_PKGS=(build-essential cmake pkg-config protobuf-c-compiler dpkg-dev file
             crossbuild-essential-arm64 qemu-user-static ca-certificates)
 
+# Packages of the engines root. The daemons run chrooted in it on the host's
+# kernel; the CLIs the tests need (docker, podman, ctr) come along.
+ENGINE_PKGS=(containerd runc docker.io docker-cli podman crun conmon catatonit
+             containernetworking-plugins)
+
 recipe() {
 	case $1 in
 	bullseye-bare) echo "bullseye minbase v1" ;;
 	bullseye-build) echo "bullseye minbase v1 ${BUILD_PKGS[*]} deb-src=bookworm" ;;
+	trixie-engines) echo "trixie minbase v1 ${ENGINE_PKGS[*]}" ;;
 	*) echo "debian-root.sh: unknown root $1" >&2; exit 2 ;;
 	esac
 }
@@ -49,6 +58,8 @@ in_root() {
 	unshare --mount --fork -- bash -euo pipefail -c '
 		dir=$1; binds=$2; shift 2
 		mount --make-rprivate /
+		# the root a mount point: engines remount "/" (rprivate) in their own namespaces
+		mount --bind "$dir" "$dir"
 		mount -t proc proc "$dir/proc"
 		mount --rbind /dev "$dir/dev"
 		mount --rbind /sys "$dir/sys"
@@ -62,10 +73,16 @@ in_root() {
 }
 
 make_root() {
-	local name=$1 dir stamp want
+	local name=$1 dir stamp want suite
 	dir=$(root_dir "$name")
 	stamp="$dir/.recipe"
 	want=$(recipe "$name")
+	suite=${want%% *}
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+	# one maker at a time (tests may ask for the same root side by side)
+	mkdir -p "$CACHE"
+	exec 8>"$CACHE/$name.lock"
+	flock 8
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
 	command -v debootstrap >/dev/null || {
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
@@ -74,7 +91,7 @@ make_root() {
 	mkdir -p "$CACHE"
 	rm -rf "$dir" "$dir.tmp"
 	echo "debian-root.sh: making $name in $dir (debootstrap, once)" >&2
-	debootstrap --variant=minbase bullseye "$dir.tmp" "$MIRROR" >"$CACHE/$name.log" 2>&1 ||
+	debootstrap --variant=minbase "$suite" "$dir.tmp" "$MIRROR" >"$CACHE/$name.log" 2>&1 ||
 		{ tail -20 "$CACHE/$name.log" >&2; exit 1; }
 	if [ "$name" = bullseye-build ]; then
 		cat >"$dir.tmp/etc/apt/sources.list" <<-EOF
@@ -87,8 +104,17 @@ make_root() {
 			>>"$CACHE/$name.log" 2>&1 || { tail -20 "$CACHE/$name.log" >&2; exit 1; }
 		in_root "$dir.tmp" apt-get clean
 	fi
+	if [ "$name" = trixie-engines ]; then
+		# policy-rc.d: the packages' scripts must not start daemons in the root
+		printf '#!/bin/sh\nexit 101\n' >"$dir.tmp/usr/sbin/policy-rc.d"
+		chmod 755 "$dir.tmp/usr/sbin/policy-rc.d"
+		in_root "$dir.tmp" apt-get install -y -qq --no-install-recommends "${ENGINE_PKGS[@]}" \
+			>>"$CACHE/$name.log" 2>&1 || { tail -20 "$CACHE/$name.log" >&2; exit 1; }
+		in_root "$dir.tmp" apt-get clean
+	fi
 	echo "$want" >"$dir.tmp/.recipe"
 	mv "$dir.tmp" "$dir"
+	exec 8>&-
 }
 
 cmd=${1:-}

@@ -43,6 +43,18 @@ else
   exit 1
 fi
 
+# The second generation of engines the integration tests start (Docker 26,
+# Podman 5, containerd 1.7), from a Debian 13 root made once (~5 minutes).
+echo "== Debian 13 engines root: scripts/debian-root.sh make trixie-engines"
+gen13_rc=0
+scripts/debian-root.sh make trixie-engines || gen13_rc=$?
+if [ $gen13_rc -eq 3 ]; then
+  export ITEST_NO_GEN13="the Debian mirror is unreachable (no Debian 13 root)"
+  echo "Debian 13 engines: SKIPPED: $ITEST_NO_GEN13"
+elif [ $gen13_rc -ne 0 ]; then
+  exit 1
+fi
+
 # The whole suite against the static build (the artifact's dependencies, linked
 # on this machine); the sanitizer stages below use the system's shared libraries.
 echo "== release build${deps_prefix:+ (static dependencies)}"

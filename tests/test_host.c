@@ -1503,12 +1503,15 @@ TEST(async_handler_validation)
 	CHECK(g_async_seen.ts != UINT64_MAX && g_async_seen.ts >= t0 - 1000000000ull);
 	CHECK_STR(g_async_seen.name, "ev1");
 	CHECK(!host_wait_async(h, 10));
+	CHECK_INT(host_async_delivered(h, "ev1"), 1); /* delivered, counted by name */
+	CHECK_INT(host_async_delivered(h, "no-such-event"), 0);
 
 	/* Bounded queue: the 4097th event is dropped, still with SUCCESS. */
 	for (int i = 0; i < HOST_ASYNC_QUEUE_CAP + 1; i++)
 		CHECK(g_handler(g_async_owner, good, NULL) == SS_PLUGIN_SUCCESS);
 	CHECK_INT(host_async_accepted(h), 1 + HOST_ASYNC_QUEUE_CAP);
 	CHECK_INT(host_drain_async(h), HOST_ASYNC_QUEUE_CAP);
+	CHECK_INT(host_async_delivered(h, "ev1"), 1 + HOST_ASYNC_QUEUE_CAP); /* not the dropped one */
 	async_concurrent(h, good);
 
 	CHECK(host_close(h) == 0);

@@ -2,16 +2,26 @@
 # Private container engines for the integration tests (docs/engines.md "Integration test engines").
 #
 #   engines.sh image DIR                   build DIR/app.tar and DIR/pause.tar ("docker save" format)
-#   engines.sh start docker|podman|containerd T
-#   engines.sh stop  docker|podman|containerd T
-#   engines.sh can-run docker|podman|containerd|image
-#   engines.sh docker T ARGS...            /usr/bin/docker against the private dockerd
-#   engines.sh podman T ARGS...            podman CLI with the private storage flags
-#   engines.sh ctr T ARGS...               ctr against the private containerd (native snapshotter)
-#   engines.sh podman-remote T ARGS...     podman CLI through the private service's socket
+#   engines.sh start ENGINE T
+#   engines.sh stop  ENGINE T
+#   engines.sh restart ENGINE T            the daemon alone stops and starts again
+#   engines.sh can-run ENGINE|image
+#   engines.sh cli ENGINE T ARGS...        the engine's CLI against the private daemon: docker,
+#                                          podman (private storage flags) or ctr (native snapshotter)
+#   engines.sh remote ENGINE T ARGS...     podman CLI through the private service's socket
+#   engines.sh docker|podman|ctr|podman-remote T ARGS...   the same for the Debian 12 engines
 #
-# Every engine lives under T/<engine>/ (socket, roots, log). Sockets:
-# T/docker/docker.sock, T/podman/podman.sock, T/containerd/containerd.sock.
+# ENGINEs: docker, podman, containerd (this machine's, Debian 12: Docker 20.10,
+# Podman 4.3, containerd 1.6) and docker13, podman13, containerd13 (Debian 13's:
+# Docker 26, Podman 5, containerd 1.7), which run chrooted in a Debian 13 root
+# (scripts/debian-root.sh trixie-engines, made once) on this kernel, in a
+# private mount namespace where T is bind-mounted at its own path: sockets,
+# state and logs have the same paths inside and out, the containers' processes
+# and cgroups are this kernel's. Their CLIs run in the root too.
+#
+# Every engine lives under T/<engine>/ (socket, roots, log). Sockets are
+# T/<engine>/<kind>.sock, kind being docker, podman or containerd:
+# T/docker/docker.sock, T/podman13/podman.sock, T/containerd13/containerd.sock.
 # "start" also loads localhost/app:1.0 and localhost/pause:1.0 (built once into
 # T/images) and leaves a watchdog that stops the engine when the process named
 # by ITEST_OWNER_PID (default: our parent) dies, so a crashed or killed test
@@ -24,6 +34,8 @@ CMD_TIMEOUT=${ITEST_CMD_TIMEOUT:-60}     # seconds, for one CLI call (load, rm..
 DOCKER_CLI=/usr/bin/docker               # Debian's client, not whatever is first on PATH
 EPOCH=1577836800                         # 2020-01-01T00:00:00Z: fixed mtime of the image files
 SELF=$(readlink -f "$0")
+DEBIAN_ROOT=$(dirname "$SELF")/../../scripts/debian-root.sh
+GEN13_ROOT=trixie-engines # the debian-root.sh root of the *13 engines
 
 die() {
 	echo "engines.sh: $*" >&2
@@ -113,46 +125,106 @@ ensure_images() {
 	) 9>"$t/images/.lock"
 }
 
+# ---------------------------------------------------------------- engines and generations
+
+# kind_of ENGINE: docker, podman or containerd (docker13 -> docker).
+kind_of() {
+	case $1 in
+	docker | podman | containerd) echo "$1" ;;
+	docker13 | podman13 | containerd13) echo "${1%13}" ;;
+	*) die "unknown engine '$1'" ;;
+	esac
+}
+
+gen13() { [[ $1 == *13 ]]; }
+
+# in_gen ENGINE T [VAR=VALUE...] CMD...: CMD on ENGINE's generation: here, or
+# in the Debian 13 root with T at its own path (an empty environment but VARs).
+in_gen() {
+	local engine=$1 t=$2
+	shift 2
+	if gen13 "$engine"; then
+		ROOT_BIND="$t:$t" "$DEBIAN_ROOT" run "$GEN13_ROOT" "$@"
+	else
+		env "$@"
+	fi
+}
+
 # ---------------------------------------------------------------- engine CLIs
 
 podman_flags() {
-	local t=$1
-	PODMAN_FLAGS=(--root "$t/podman/root" --runroot "$t/podman/runroot" --tmpdir "$t/podman/tmp"
-		--storage-driver vfs --network-config-dir "$t/podman/net")
+	local d=$1
+	PODMAN_FLAGS=(--root "$d/root" --runroot "$d/runroot" --tmpdir "$d/tmp"
+		--storage-driver vfs --network-config-dir "$d/net")
 }
 
-run_docker() {
-	local t=$1
-	shift
-	DOCKER_CONFIG="$t/docker/cli" "$DOCKER_CLI" -H "unix://$t/docker/docker.sock" "$@"
+podman_env() {
+	local d=$1
+	PODMAN_ENV=(CONTAINERS_CONF="$d/containers.conf" CONTAINERS_STORAGE_CONF="$d/storage.conf"
+		PODMAN_IGNORE_CGROUPSV1_WARNING=1)
 }
 
-run_podman() {
-	local t=$1
-	shift
-	podman_flags "$t"
-	CONTAINERS_CONF="$t/podman/containers.conf" CONTAINERS_STORAGE_CONF="$t/podman/storage.conf" \
-		podman "${PODMAN_FLAGS[@]}" "$@"
+# run_cli ENGINE T ARGS...
+run_cli() {
+	local engine=$1 t=$2 d=$2/$1
+	shift 2
+	case $(kind_of "$engine") in
+	docker) in_gen "$engine" "$t" DOCKER_CONFIG="$d/cli" "$DOCKER_CLI" -H "unix://$d/docker.sock" "$@" ;;
+	podman)
+		podman_flags "$d"
+		podman_env "$d"
+		in_gen "$engine" "$t" "${PODMAN_ENV[@]}" podman "${PODMAN_FLAGS[@]}" "$@"
+		;;
+	containerd) in_gen "$engine" "$t" CONTAINERD_SNAPSHOTTER=native ctr -a "$d/containerd.sock" "$@" ;;
+	esac
 }
 
-run_ctr() {
-	local t=$1
-	shift
-	CONTAINERD_SNAPSHOTTER=native ctr -a "$t/containerd/containerd.sock" "$@"
+run_remote() {
+	local engine=$1 t=$2
+	shift 2
+	[ "$(kind_of "$engine")" = podman ] || die "remote: $engine is not a podman"
+	in_gen "$engine" "$t" PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
+		podman --remote --url "unix://$t/$engine/podman.sock" "$@"
 }
 
 # ---------------------------------------------------------------- can-run
 
+engine_bins() {
+	case $(kind_of "$1") in
+	docker) echo dockerd "$DOCKER_CLI" containerd containerd-shim-runc-v2 runc ;;
+	podman) echo podman conmon runc ;;
+	containerd) echo containerd ctr containerd-shim-runc-v2 runc ;;
+	esac
+}
+
+# The Debian 13 root: made once (minutes; the tests skip when the mirror is
+# unreachable), then checked for the engine's binaries.
+can_run_gen13() {
+	local engine=$1 root b out rc=0
+	# set by scripts/test.sh when it could not make the root: no retry per test
+	[ -z "${ITEST_NO_GEN13:-}" ] || { echo "$engine: $ITEST_NO_GEN13"; return 1; }
+	for b in unshare chroot; do
+		command -v "$b" >/dev/null 2>&1 || { echo "$engine: $b not installed"; return 1; }
+	done
+	out=$("$DEBIAN_ROOT" make "$GEN13_ROOT" 2>&1) || rc=$?
+	if [ $rc = 3 ]; then
+		echo "$engine: no Debian 13 root (scripts/debian-root.sh make $GEN13_ROOT): the Debian mirror is unreachable"
+		return 1
+	elif [ $rc != 0 ]; then
+		echo "$engine: scripts/debian-root.sh make $GEN13_ROOT failed: $(echo "$out" | tail -n 1)"
+		return 1
+	fi
+	root=$("$DEBIAN_ROOT" path "$GEN13_ROOT")
+	for b in $(engine_bins "$engine"); do
+		[ -x "$root/usr/bin/${b##*/}" ] || [ -x "$root/usr/sbin/${b##*/}" ] ||
+			{ echo "$engine: $b missing in $root"; return 1; }
+	done
+}
+
 can_run() {
 	local engine=$1 b
-	local -a bins
-	case $engine in
-	image) bins=() ;;
-	docker) bins=(dockerd "$DOCKER_CLI" containerd containerd-shim-runc-v2 runc) ;;
-	podman) bins=(podman conmon runc) ;;
-	containerd) bins=(containerd ctr containerd-shim-runc-v2 runc) ;;
-	*) die "unknown engine '$engine'" ;;
-	esac
+	local -a bins=()
+	if [ "$engine" != image ] && ! gen13 "$engine"; then read -ra bins <<<"$(engine_bins "$engine")"; fi
 	for b in "${bins[@]}" tar sha256sum flock setsid; do
 		command -v "$b" >/dev/null 2>&1 || { echo "$engine: $b not installed (scripts/install-deps.sh engines)"; return 1; }
 	done
@@ -163,6 +235,7 @@ can_run() {
 		{ echo "$engine: no cgroup hierarchy mounted"; return 1; }
 	unshare --mount --pid --fork --ipc --uts --net true 2>/dev/null ||
 		{ echo "$engine: cannot create mount/pid/ipc/uts/net namespaces"; return 1; }
+	if gen13 "$engine"; then can_run_gen13 "$engine" || return 1; fi
 	return 0
 }
 
@@ -183,12 +256,31 @@ start_failed() {
 	exit 1
 }
 
-# spawn ENGINE T CMD...: start CMD in its own session, output to the log.
+# spawn ENGINE T [VAR=VALUE...] CMD...: start CMD in its own session, output
+# to the log. T/ENGINE/daemon.pid is CMD's own pid, also in the Debian 13 root
+# (where CMD is a child of unshare): it writes it itself before it execs.
 spawn() {
-	local engine=$1 t=$2
+	local engine=$1 t=$2 d=$2/$1 outer deadline
 	shift 2
-	setsid "$@" </dev/null >>"$t/$engine/log" 2>&1 &
-	echo $! >"$t/$engine/daemon.pid"
+	if ! gen13 "$engine"; then
+		setsid env "$@" </dev/null >>"$d/log" 2>&1 &
+		echo $! >"$d/daemon.pid"
+		return 0
+	fi
+	local -a vars=()
+	while [[ ${1:-} == [A-Z_]*=* ]]; do vars+=("$1") && shift; done
+	rm -f "$d/daemon.pid" "$d/daemon.pid.new"
+	# shellcheck disable=SC2016 # expanded by the shell in the root
+	setsid env ROOT_BIND="$t:$t" "$DEBIAN_ROOT" run "$GEN13_ROOT" "${vars[@]}" \
+		/bin/sh -c 'echo $$ >"$0.new" && mv "$0.new" "$0" && exec "$@"' "$d/daemon.pid" "$@" \
+		</dev/null >>"$d/log" 2>&1 &
+	outer=$!
+	deadline=$((SECONDS + READY_TIMEOUT))
+	until [ -s "$d/daemon.pid" ]; do
+		kill -0 "$outer" 2>/dev/null || start_failed "$engine" "$t" "exited before it started"
+		((SECONDS < deadline)) || start_failed "$engine" "$t" "did not start in ${READY_TIMEOUT}s"
+		sleep 0.05
+	done
 }
 
 # Stops the engine if the owner process dies before "stop" runs.
@@ -234,18 +326,24 @@ quiet() {
 }
 
 start_docker() {
-	local t=$1 d=$1/docker
-	echo '{}' >"$d/daemon.json"
-	spawn docker "$t" dockerd --config-file "$d/daemon.json" --storage-driver vfs \
+	local engine=$1 t=$2
+	echo '{}' >"$t/$engine/daemon.json"
+	launch_docker "$engine" "$t"
+	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/app.tar"
+	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/pause.tar"
+}
+
+# launch_KIND ENGINE T: the daemon alone, configured, until it answers.
+launch_docker() {
+	local engine=$1 t=$2 d=$2/$1
+	spawn "$engine" "$t" dockerd --config-file "$d/daemon.json" --storage-driver vfs \
 		--iptables=false --ip6tables=false --bridge=none \
 		--host "unix://$d/docker.sock" --data-root "$d/root" --exec-root "$d/exec" --pidfile "$d/pid"
-	wait_ready docker "$t" docker "$t" version --format '{{.Server.Version}}'
-	quiet docker "$t" docker "$t" load -q -i "$t/images/app.tar"
-	quiet docker "$t" docker "$t" load -q -i "$t/images/pause.tar"
+	wait_ready "$engine" "$t" cli "$engine" "$t" version --format '{{.Server.Version}}'
 }
 
 start_podman() {
-	local t=$1 d=$1/podman
+	local engine=$1 t=$2 d=$2/$1
 	mkdir -p "$d/net"
 	cat >"$d/containers.conf" <<-EOF
 		[containers]
@@ -268,19 +366,25 @@ start_podman() {
 		runroot = "$d/runroot"
 	EOF
 	# Load first (the service reads the same storage on every request).
-	quiet podman "$t" podman "$t" load -q -i "$t/images/app.tar"
-	quiet podman "$t" podman "$t" load -q -i "$t/images/pause.tar"
-	podman_flags "$t"
-	CONTAINERS_CONF="$d/containers.conf" CONTAINERS_STORAGE_CONF="$d/storage.conf" \
-		spawn podman "$t" podman "${PODMAN_FLAGS[@]}" system service --time=0 "unix://$d/podman.sock"
-	wait_ready podman "$t" podman-remote "$t" version
+	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/app.tar"
+	quiet "$engine" "$t" cli "$engine" "$t" load -q -i "$t/images/pause.tar"
+	launch_podman "$engine" "$t"
+}
+
+launch_podman() {
+	local engine=$1 t=$2 d=$2/$1
+	podman_flags "$d"
+	podman_env "$d"
+	spawn "$engine" "$t" "${PODMAN_ENV[@]}" podman "${PODMAN_FLAGS[@]}" system service --time=0 \
+		"unix://$d/podman.sock"
+	wait_ready "$engine" "$t" remote "$engine" "$t" version
 }
 
 # A bridge name of our own and a 10.99.N.0/24 no route uses yet (read from
 # /proc/net/route: no iproute2 needed) for the CRI pod network.
 cni_conflist() {
-	local t=$1 d=$1/containerd n hex br
-	br="itb$(printf '%s' "$t" | cksum | cut -c1-8)"
+	local d=$1 n hex br
+	br="itb$(printf '%s' "$d" | cksum | cut -c1-8)"
 	for n in $(seq 0 255); do
 		printf -v hex '00%02X630A' "$n" # 10.99.N.0, little-endian as the kernel prints it
 		awk -v h="$hex" '$2 == h { found = 1 } END { exit !found }' /proc/net/route || break
@@ -295,8 +399,8 @@ cni_conflist() {
 }
 
 start_containerd() {
-	local t=$1 d=$1/containerd ns
-	cni_conflist "$t"
+	local engine=$1 t=$2 d=$2/$1 ns
+	cni_conflist "$d"
 	cat >"$d/config.toml" <<-EOF
 		version = 2
 		root = "$d/root"
@@ -320,12 +424,17 @@ start_containerd() {
 		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
 		      Root = "$d/runc"
 	EOF
-	spawn containerd "$t" containerd --config "$d/config.toml"
-	wait_ready containerd "$t" ctr "$t" version
+	launch_containerd "$engine" "$t"
 	for ns in k8s.io default; do
-		quiet containerd "$t" ctr "$t" -n "$ns" images import "$t/images/app.tar"
+		quiet "$engine" "$t" cli "$engine" "$t" -n "$ns" images import "$t/images/app.tar"
 	done
-	quiet containerd "$t" ctr "$t" -n k8s.io images import "$t/images/pause.tar"
+	quiet "$engine" "$t" cli "$engine" "$t" -n k8s.io images import "$t/images/pause.tar"
+}
+
+launch_containerd() {
+	local engine=$1 t=$2
+	spawn "$engine" "$t" containerd --config "$t/$engine/config.toml"
+	wait_ready "$engine" "$t" cli "$engine" "$t" version
 }
 
 cmd_start() {
@@ -339,7 +448,7 @@ cmd_start() {
 	mkdir -p "$t/$engine"
 	: >"$t/$engine/log"
 	ensure_images "$t"
-	"start_$engine" "$t"
+	"start_$(kind_of "$engine")" "$engine" "$t"
 	spawn_watchdog "$engine" "$t"
 }
 
@@ -347,19 +456,19 @@ cmd_start() {
 
 # Ids of the engine's containers, from its on-disk state (works when the daemon is gone).
 ids_on_disk() {
-	local engine=$1 t=$2
-	case $engine in
-	docker) ls "$t/docker/root/containers" 2>/dev/null || true ;;
+	local engine=$1 t=$2 d=$2/$1
+	case $(kind_of "$engine") in
+	docker) ls "$d/root/containers" 2>/dev/null || true ;;
 	podman)
 		local c
-		for c in "$t"/podman/root/vfs-containers/* "$t"/podman/runroot/vfs-containers/*; do
+		for c in "$d"/root/vfs-containers/* "$d"/runroot/vfs-containers/*; do
 			[[ ${c##*/} =~ ^[0-9a-f]{64}$ ]] && echo "${c##*/}"
 		done
 		;;
 	containerd) # as NAMESPACE/ID
 		local task
-		for task in "$t"/containerd/state/io.containerd.runtime.v2.task/*/*; do
-			[ -d "$task" ] && echo "${task#"$t"/containerd/state/io.containerd.runtime.v2.task/}"
+		for task in "$d"/state/io.containerd.runtime.v2.task/*/*; do
+			[ -d "$task" ] && echo "${task#"$d"/state/io.containerd.runtime.v2.task/}"
 		done
 		;;
 	esac
@@ -379,28 +488,31 @@ cgroup_patterns() {
 # Remove/kill every container while the daemon still answers (fast stop).
 remove_containers() {
 	local engine=$1 t=$2 ns id
-	local tmo=(timeout "$CMD_TIMEOUT") ids
-	case $engine in
+	local cli=(timeout "$CMD_TIMEOUT" "$SELF" cli "$engine" "$t") ids
+	case $(kind_of "$engine") in
 	docker)
-		mapfile -t ids < <("${tmo[@]}" "$SELF" docker "$t" ps -aq --no-trunc)
-		[ ${#ids[@]} -eq 0 ] || "${tmo[@]}" "$SELF" docker "$t" rm -f -v "${ids[@]}" >/dev/null || true
+		mapfile -t ids < <("${cli[@]}" ps -aq --no-trunc)
+		[ ${#ids[@]} -eq 0 ] || "${cli[@]}" rm -f -v "${ids[@]}" >/dev/null || true
 		;;
 	podman)
-		"${tmo[@]}" "$SELF" podman "$t" pod rm -a -f -t 0 || true
-		"${tmo[@]}" "$SELF" podman "$t" rm -a -f -t 0 || true
+		"${cli[@]}" pod rm -a -f -t 0 || true
+		# Podman 5 fails the first removal of a container whose conmon died behind
+		# its back (a daemon killed earlier): it only marks it exited (and already
+		# reports a "remove" event); the second removal succeeds.
+		"${cli[@]}" rm -a -f -t 0 || "${cli[@]}" rm -a -f -t 0 || true
 		;;
 	containerd)
-		for ns in $("${tmo[@]}" "$SELF" ctr "$t" namespaces ls -q 2>/dev/null || true); do
-			for id in $("${tmo[@]}" "$SELF" ctr "$t" -n "$ns" tasks ls -q 2>/dev/null || true); do
-				"${tmo[@]}" "$SELF" ctr "$t" -n "$ns" tasks delete -f "$id" || true
+		for ns in $("${cli[@]}" namespaces ls -q 2>/dev/null || true); do
+			for id in $("${cli[@]}" -n "$ns" tasks ls -q 2>/dev/null || true); do
+				"${cli[@]}" -n "$ns" tasks delete -f "$id" || true
 			done
 		done
 		;;
 	esac
 }
 
-# Our processes left over: engine binaries whose command line names T, and
-# anything inside the cgroup of one of our containers.
+# Our processes left over: engine binaries whose command line names T/ENGINE,
+# and anything inside the cgroup of one of our containers.
 leftover_pids() {
 	local t=$1 idfile=$2 p exe cmd
 	for p in /proc/[0-9]*; do
@@ -411,7 +523,7 @@ leftover_pids() {
 		dockerd | docker-proxy | containerd | containerd-shim* | conmon | podman | runc | crun | \
 			netavark | aardvark-dns | catatonit | slirp4netns)
 			cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
-			if [[ $cmd == *"$t/"* ]]; then echo "$p"; fi
+			if [[ $cmd == *"$t/$3/"* ]]; then echo "$p"; fi
 			;;
 		esac
 	done
@@ -424,7 +536,7 @@ kill_leftovers() {
 	local t=$1 idfile=$2 i p pids
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		pids=()
-		for p in $(leftover_pids "$t" "$idfile" | sort -u); do
+		for p in $(leftover_pids "$t" "$idfile" "$3" | sort -u); do
 			if alive "$p"; then pids+=("$p"); fi
 		done
 		[ ${#pids[@]} -gt 0 ] || return 0
@@ -454,12 +566,13 @@ unmount_all() {
 # runc state of our containers outside T (left when a daemon was killed hard;
 # a later engine would refuse a container of the same NAMESPACE/NAME).
 remove_runc_state() {
-	local engine=$1 idfile=$2 id root
+	local engine=$1 idfile=$2 id root prefix=
 	[ -s "$idfile" ] || return 0
+	if gen13 "$engine"; then prefix=$("$DEBIAN_ROOT" path "$GEN13_ROOT"); fi
 	sort -u "$idfile" | while read -r id; do
-		case $engine in
-		podman) root=/run/runc ;;
-		containerd) root=/run/containerd/runc/${id%/*} id=${id##*/} ;;
+		case $(kind_of "$engine") in
+		podman) root=$prefix/run/runc ;;
+		containerd) root=$prefix/run/containerd/runc/${id%/*} id=${id##*/} ;;
 		*) continue ;;
 		esac
 		[ -e "$root/$id" ] || continue
@@ -480,9 +593,21 @@ remove_cgroups() {
 	done
 }
 
+# stop_daemon ENGINE PID: SIGTERM, SIGKILL after STOP_TIMEOUT.
+stop_daemon() {
+	local engine=$1 pid=$2 deadline
+	kill -TERM "$pid" 2>/dev/null || true
+	deadline=$((SECONDS + STOP_TIMEOUT))
+	while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+	if alive "$pid"; then
+		echo "engines.sh: $engine did not stop in ${STOP_TIMEOUT}s, SIGKILL" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+}
+
 cmd_stop() {
 	local engine=${1:?engine} t=${2:?T}
-	local d pid wd idfile deadline rc=0
+	local d pid wd idfile rc=0
 	t=$(readlink -f "$t")
 	d=$t/$engine
 	[ -d "$d" ] || return 0
@@ -493,24 +618,39 @@ cmd_stop() {
 	ids_on_disk "$engine" "$t" >"$idfile"
 	if alive "$pid"; then
 		remove_containers "$engine" "$t" >>"$d/log" 2>&1
-		kill -TERM "$pid" 2>/dev/null || true
-		deadline=$((SECONDS + STOP_TIMEOUT))
-		while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
-		if alive "$pid"; then
-			echo "engines.sh: $engine did not stop in ${STOP_TIMEOUT}s, SIGKILL" >&2
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
+		stop_daemon "$engine" "$pid"
 	fi
 	ids_on_disk "$engine" "$t" >>"$idfile"
 	kill_leftovers "$t" "$idfile" "$engine" || rc=1
 	unmount_all "$t" || rc=1
 	remove_runc_state "$engine" "$idfile"
 	remove_cgroups "$idfile"
-	if [ "$engine" = containerd ] && [ -s "$d/bridge" ] && command -v ip >/dev/null; then
+	if [ "$(kind_of "$engine")" = containerd ] && [ -s "$d/bridge" ] && command -v ip >/dev/null; then
 		ip link del "$(cat "$d/bridge")" 2>/dev/null || true # else the next start picks another subnet
 	fi
 	rm -f "$d/daemon.pid" "$d/watchdog.pid"
+	# the empty mount point of T that binding it made in the root
+	if gen13 "$engine"; then rmdir "$("$DEBIAN_ROOT" path "$GEN13_ROOT")$t" 2>/dev/null || true; fi
 	return $rc
+}
+
+# ---------------------------------------------------------------- restart
+
+# The daemon alone stops (SIGTERM, as a service manager would) and starts
+# again with the same configuration: containers whose processes outlive their
+# daemon (containerd's shims) keep running.
+cmd_restart() {
+	local engine=${1:?engine} t=${2:?T} pid wd
+	t=$(readlink -f "$t")
+	pid=$(daemon_pid "$t" "$engine")
+	alive "$pid" || die "$engine is not running in $t"
+	wd=$(cat "$t/$engine/watchdog.pid" 2>/dev/null || true)
+	if [ -n "$wd" ]; then kill -- "-$wd" 2>/dev/null || true; fi
+	stop_daemon "$engine" "$pid"
+	rm -f "$t/$engine/daemon.pid"
+	echo "+ restart" >>"$t/$engine/log"
+	"launch_$(kind_of "$engine")" "$engine" "$t"
+	spawn_watchdog "$engine" "$t"
 }
 
 # ---------------------------------------------------------------- main
@@ -518,17 +658,24 @@ cmd_stop() {
 main() {
 	local cmd=${1:-}
 	[ $# -gt 0 ] && shift
+	# kind_of dies in the subshells that call it: check the engine here, once
+	case $cmd in
+	start | stop | restart | cli | remote) kind_of "${1:?engine}" >/dev/null ;;
+	can-run) [ "${1:?engine}" = image ] || kind_of "$1" >/dev/null ;;
+	esac
 	case $cmd in
 	image) cmd_image "$@" ;;
 	start) cmd_start "$@" ;;
 	stop) cmd_stop "$@" ;;
+	restart) cmd_restart "$@" ;;
 	can-run) can_run "${1:?engine}" ;;
-	docker) run_docker "$(readlink -f "${1:?T}")" "${@:2}" ;;
-	podman) run_podman "$(readlink -f "${1:?T}")" "${@:2}" ;;
-	ctr) run_ctr "$(readlink -f "${1:?T}")" "${@:2}" ;;
-	podman-remote) podman --remote --url "unix://$(readlink -f "${1:?T}")/podman/podman.sock" "${@:2}" ;;
+	cli) run_cli "${1:?engine}" "$(readlink -f "${2:?T}")" "${@:3}" ;;
+	remote) run_remote "${1:?engine}" "$(readlink -f "${2:?T}")" "${@:3}" ;;
+	docker | podman) run_cli "$cmd" "$(readlink -f "${1:?T}")" "${@:2}" ;;
+	ctr) run_cli containerd "$(readlink -f "${1:?T}")" "${@:2}" ;;
+	podman-remote) run_remote podman "$(readlink -f "${1:?T}")" "${@:2}" ;;
 	*)
-		sed -n '2,11s/^# \{0,1\}//p' "$SELF" >&2
+		sed -n '2,28s/^# \{0,1\}//p' "$SELF" >&2
 		exit 2
 		;;
 	esac

@@ -187,6 +187,17 @@ int itest_engines_sh(char** out, const char* arg, ...)
 	return pid > 0 ? wait_child(pid) : -1;
 }
 
+const char* itest_engine_kind(const char* engine)
+{
+	static const char* const kinds[] = {"docker", "podman", "containerd"};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t n = strlen(kinds[i]);
+		if (!strncmp(engine, kinds[i], n) && (!engine[n] || !strcmp(engine + n, "13")))
+			return kinds[i];
+	}
+	return engine;
+}
+
 bool itest_can_run(const char* engine, char* why, size_t why_size)
 {
 	char* out = NULL;
@@ -207,16 +218,21 @@ bool itest_engine_stop(const char* engine, const char* t)
 	return itest_engines_sh(NULL, "stop", engine, t, NULL) == 0;
 }
 
-void itest_engine_sock(char* buf, size_t size, const char* t, const char* engine)
+bool itest_engine_restart(const char* engine, const char* t)
 {
-	snprintf(buf, size, "%s/%s/%s.sock", t, engine, engine);
+	return itest_engines_sh(NULL, "restart", engine, t, NULL) == 0;
 }
 
-pid_t itest_task_pid(const char* t, const char* ns, const char* name)
+void itest_engine_sock(char* buf, size_t size, const char* t, const char* engine)
+{
+	snprintf(buf, size, "%s/%s/%s.sock", t, engine, itest_engine_kind(engine));
+}
+
+pid_t itest_task_pid(const char* engine, const char* t, const char* ns, const char* name)
 {
 	char* out = NULL;
-	int rc = ns ? itest_engines_sh(&out, "ctr", t, "-n", ns, "task", "ls", NULL)
-	            : itest_engines_sh(&out, "ctr", t, "task", "ls", NULL);
+	int rc = ns ? itest_engines_sh(&out, "cli", engine, t, "-n", ns, "task", "ls", NULL)
+	            : itest_engines_sh(&out, "cli", engine, t, "task", "ls", NULL);
 	pid_t pid = -1;
 	char* save = NULL;
 	/* lines "TASK PID STATUS" under a header */
@@ -506,7 +522,7 @@ int itest_count_procs(const char* needle)
 
 bool itest_session_init(itest_session* s, const char* engine)
 {
-	*s = (itest_session){.next_tid = SYNTH_TID0, .ts = SESSION_TS0};
+	*s = (itest_session){.engine = engine, .next_tid = SYNTH_TID0, .ts = SESSION_TS0};
 	s->t = itest_tmpdir();
 	if (s->t)
 		itest_engine_sock(s->sock, sizeof(s->sock), s->t, engine);
@@ -556,7 +572,7 @@ bool itest_open_config(itest_session* s, const char* config)
 
 static const char* enabled(const char* engine, const char* name)
 {
-	return strcmp(engine, name) ? "false" : "true";
+	return strcmp(itest_engine_kind(engine), name) ? "false" : "true";
 }
 
 bool itest_open_plugin(itest_session* s, const char* engine, const char* extra)

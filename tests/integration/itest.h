@@ -34,6 +34,21 @@ void itest_rmtree(const char* dir);
 
 /* ---- engines.sh (path from the ENGINES_SH compile definition) */
 
+/*
+ * ENGINE names are engines.sh's: docker, podman, containerd run this machine's
+ * daemons (Debian 12: Docker 20.10, Podman 4.3, containerd 1.6); docker13,
+ * podman13, containerd13 run Debian 13's (Docker 26, Podman 5, containerd 1.7)
+ * in a Debian 13 root. The tests are table-driven: a test of one kind runs on
+ * every engine its list below names (X-macros: X(engine) for each).
+ */
+#define ITEST_DOCKER_ENGINES(X) X(docker) X(docker13)
+#define ITEST_PODMAN_ENGINES(X) X(podman) X(podman13)
+#define ITEST_CONTAINERD_ENGINES(X) X(containerd) X(containerd13)
+
+/* The kind of ENGINE, which is also the plugin's config key and the socket's
+ * name: "docker" for docker and docker13 (any other name is its own kind). */
+const char* itest_engine_kind(const char* engine);
+
 /* Runs "engines.sh ARG..." (NULL-terminated) and returns its exit status (-1
  * if it could not run). Its stdout goes to *out (trailing newline removed)
  * when out is not NULL, else to our stdout; its stderr is ours. Daemons it
@@ -47,13 +62,16 @@ bool itest_can_run(const char* engine, char* why, size_t why_size);
  * answers and has localhost/app:1.0 and localhost/pause:1.0. */
 bool itest_engine_start(const char* engine, const char* t);
 bool itest_engine_stop(const char* engine, const char* t);
+/* "restart": the daemon alone stops (SIGTERM) and starts again; containers
+ * whose processes outlive it (containerd's shims) keep running. */
+bool itest_engine_restart(const char* engine, const char* t);
 
-/* T/<engine>/<engine>.sock into buf. */
+/* T/<engine>/<kind>.sock into buf. */
 void itest_engine_sock(char* buf, size_t size, const char* t, const char* engine);
 
-/* The pid of containerd task NAME in namespace NS (NULL: ctr's default), as
- * "engines.sh ctr T ... task ls" shows it, or -1. */
-pid_t itest_task_pid(const char* t, const char* ns, const char* name);
+/* The pid of task NAME of containerd ENGINE in namespace NS (NULL: ctr's
+ * default), as "engines.sh cli ENGINE T ... task ls" shows it, or -1. */
+pid_t itest_task_pid(const char* engine, const char* t, const char* ns, const char* name);
 
 /* ---- HTTP over a unix socket (libcurl, bounded timeouts) */
 
@@ -116,6 +134,7 @@ int itest_count_procs(const char* needle);
 /* ---- plugin sessions: the plugin (PLUGIN_SO_PATH) through our host on one engine */
 
 typedef struct itest_session {
+	const char* engine;        /* engines.sh engine (borrowed: a literal) */
 	char* t;                   /* temp dir of the engine */
 	char sock[ITEST_PATH_MAX]; /* the engine's socket in t */
 	host* h;                   /* the plugin's host, NULL before itest_open_plugin */
@@ -139,7 +158,8 @@ bool itest_session_end(itest_session* s, const char* engine, bool keep);
 /* Loads, configures with CONFIG (init_config JSON) and opens the plugin as s->h. */
 bool itest_open_config(itest_session* s, const char* config);
 
-/* itest_open_config with only ENGINE of the four API engines enabled, on s->sock;
+/* itest_open_config with only ENGINE's kind (or "cri") of the four API engines
+ * enabled, on s->sock;
  * EXTRA (NULL: none) is more top-level config, e.g. "\"hooks\":[\"start\"]".
  * The log level is $ITEST_LOG (default warn). */
 bool itest_open_plugin(itest_session* s, const char* engine, const char* extra);

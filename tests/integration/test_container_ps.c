@@ -1,6 +1,7 @@
 /*
- * container-ps against a real engine: a container started in a private
- * docker daemon shows up with its name and image, host processes as host.
+ * container-ps against real engines: a container started in a private docker
+ * daemon or podman service (every engine of itest.h's lists) shows up with
+ * its name and image, host processes as host.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,8 @@ static char* run_ps(const char* engine, const char* sock, const char* extra, int
 	snprintf(cmd, sizeof(cmd),
 	         "%s %s --config '{\"engines\":{\"docker\":{\"enabled\":%s,\"sockets\":[\"%s\"]},"
 	         "\"podman\":{\"enabled\":%s,\"sockets\":[\"%s\"]}}}'",
-	         CONTAINER_PS_PATH, extra, strcmp(engine, "docker") ? "false" : "true", sock,
-	         strcmp(engine, "podman") ? "false" : "true", sock);
+	         CONTAINER_PS_PATH, extra, strcmp(itest_engine_kind(engine), "docker") ? "false" : "true",
+	         sock, strcmp(itest_engine_kind(engine), "podman") ? "false" : "true", sock);
 	FILE* p = popen(cmd, "r");
 	if (!p)
 		return NULL;
@@ -79,15 +80,13 @@ static void check_engine(const char* engine, itest_api api)
 	free(t);
 }
 
-TEST(container_ps_docker)
-{
-	check_engine("docker", ITEST_DOCKER);
-}
-
-TEST(container_ps_podman)
-{
-	check_engine("podman", ITEST_LIBPOD);
-}
+#define DOCKER_PS(e) \
+	TEST(container_ps_##e) { check_engine(#e, ITEST_DOCKER); }
+#define PODMAN_PS(e) \
+	TEST(container_ps_##e) { check_engine(#e, ITEST_LIBPOD); }
+#define CASES(e) T(container_ps_##e),
+ITEST_DOCKER_ENGINES(DOCKER_PS)
+ITEST_PODMAN_ENGINES(PODMAN_PS)
 
 TEST(container_ps_bad_usage)
 {
@@ -100,4 +99,4 @@ TEST(container_ps_bad_usage)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 }
 
-TEST_MAIN(T(container_ps_docker), T(container_ps_podman), T(container_ps_bad_usage))
+TEST_MAIN(ITEST_DOCKER_ENGINES(CASES) ITEST_PODMAN_ENGINES(CASES) T(container_ps_bad_usage))

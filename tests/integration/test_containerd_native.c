@@ -1,7 +1,8 @@
 /*
  * The native containerd engine (docs/engines.md "containerd")
- * against a private containerd (engines.sh start containerd), seen only
- * through our host and the loaded plugin .so, with only containerd enabled:
+ * against private containerds (engines.sh start containerd / containerd13:
+ * 1.6 and 1.7), seen only through our host and the loaded plugin .so, with
+ * only containerd enabled:
  *
  *   a `ctr run` container that existed before the plugin started is cached at
  *   open (name = id, type containerd, image, repo, tag); its real process (cgroup
@@ -23,14 +24,14 @@
 
 enum { WAIT_MS = 10000, QUIET_MS = 1000, N_CREATES = 10 };
 
-static char skip_why[256];
+static char skip_why[256]; /* SKIP reasons must outlive the test function */
 
 /* ------------------------------------------------------------ ctr */
 
 static bool ctr_run(itest_session* s, const char* name)
 {
 	char* out = NULL;
-	int rc = itest_engines_sh(&out, "ctr", s->t, "run", "--snapshotter", "native", "-d",
+	int rc = itest_engines_sh(&out, "cli", s->engine, s->t, "run", "--snapshotter", "native", "-d",
 	                          "localhost/app:1.0", name, NULL);
 	if (rc)
 		fprintf(stderr, "  ctr run %s: %s\n", name, out ? out : "");
@@ -41,15 +42,15 @@ static bool ctr_run(itest_session* s, const char* name)
 static bool ctr_remove(itest_session* s, const char* name)
 {
 	char* out = NULL; /* no task after a restart (engines.sh stop deleted them): fine */
-	itest_engines_sh(&out, "ctr", s->t, "task", "delete", "-f", name, NULL);
+	itest_engines_sh(&out, "cli", s->engine, s->t, "task", "delete", "-f", name, NULL);
 	free(out);
-	return itest_engines_sh(NULL, "ctr", s->t, "containers", "rm", name, NULL) == 0;
+	return itest_engines_sh(NULL, "cli", s->engine, s->t, "containers", "rm", name, NULL) == 0;
 }
 
 /* The pid of NAME's task, or -1. */
 static pid_t ctr_pid(itest_session* s, const char* name)
 {
-	return itest_task_pid(s->t, NULL, name);
+	return itest_task_pid(s->engine, s->t, NULL, name);
 }
 
 /* ------------------------------------------------------------ checks */
@@ -75,7 +76,7 @@ static void check_removal(itest_session* s, const char* name)
 	uint64_t t0 = itest_now_ms();
 	CHECK(ctr_remove(s, name));
 	CHECK(itest_pump_until(s, itest_is_gone, name, WAIT_MS, NULL));
-	printf("  containerd: remove->gone %llu ms\n", (unsigned long long)(itest_now_ms() - t0));
+	printf("  %s: remove->gone %llu ms\n", s->engine, (unsigned long long)(itest_now_ms() - t0));
 	CHECK_INT(itest_n_containers(s), want);
 }
 
@@ -127,9 +128,9 @@ static void body(itest_session* s)
 	CHECK_INT(n, N_CREATES);
 	if (n) {
 		double median = itest_median(lat, n);
-		printf("containerd create->event (ctr run, CLI included): median %.1f ms, max %llu ms "
+		printf("%s create->event (ctr run, CLI included): median %.1f ms, max %llu ms "
 		       "(%zu containers)\n",
-		       median, (unsigned long long)lat[n - 1], n);
+		       s->engine, median, (unsigned long long)lat[n - 1], n);
 	}
 	CHECK_INT(itest_n_containers(s), 1 + (long)n);
 
@@ -140,14 +141,14 @@ static void body(itest_session* s)
 	/* containerd restart: stop (tasks are deleted, containers stay), start again */
 	long before = itest_n_containers(s);
 	uint64_t t0 = itest_now_ms();
-	CHECK(itest_engine_stop("containerd", s->t));
+	CHECK(itest_engine_stop(s->engine, s->t));
 	itest_pump_for(s, QUIET_MS);
-	CHECK(itest_engine_start("containerd", s->t));
-	printf("  containerd: restarted in %llu ms\n", (unsigned long long)(itest_now_ms() - t0));
+	CHECK(itest_engine_start(s->engine, s->t));
+	printf("  %s: restarted in %llu ms\n", s->engine, (unsigned long long)(itest_now_ms() - t0));
 	uint64_t back = itest_now_ms();
 	CHECK(ctr_run(s, "itest-after"));
 	CHECK(itest_pump_until(s, itest_is_cached, "itest-after", WAIT_MS, NULL));
-	printf("  containerd: back -> itest-after known after %llu ms\n",
+	printf("  %s: back -> itest-after known after %llu ms\n", s->engine,
 	       (unsigned long long)(itest_now_ms() - back));
 	pid_t pid = ctr_pid(s, "itest-after");
 	int64_t tid = pid > 0 ? itest_feed_real(s, pid) : -1;
@@ -160,17 +161,23 @@ static void body(itest_session* s)
 	check_removal(s, "itest-c02");
 }
 
-TEST(containerd_native)
+static void run_on(const char* engine)
 {
-	if (!itest_can_run("containerd", skip_why, sizeof(skip_why)))
+	if (!itest_can_run(engine, skip_why, sizeof(skip_why)))
 		SKIP(skip_why);
 	itest_session s;
-	REQUIRE(itest_session_init(&s, "containerd"));
-	bool up = itest_session_start(&s, "containerd");
+	REQUIRE(itest_session_init(&s, engine));
+	bool up = itest_session_start(&s, engine);
 	CHECK(up);
 	if (up)
 		body(&s);
-	CHECK(itest_session_end(&s, "containerd", test_failures_in_case));
+	CHECK(itest_session_end(&s, engine, test_failures_in_case));
 }
 
-TEST_MAIN(T(containerd_native))
+/* On every containerd of itest.h's list: <engine>_native. */
+#define NATIVE(e) \
+	TEST(e##_native) { run_on(#e); }
+#define CASES(e) T(e##_native),
+ITEST_CONTAINERD_ENGINES(NATIVE)
+
+TEST_MAIN(ITEST_CONTAINERD_ENGINES(CASES))

@@ -1,7 +1,9 @@
 /*
  * The Docker and Podman engine workers against real private engines
  * (engines.sh: dockerd with vfs, --bridge=none, --iptables=false; a podman
- * system service), seen only through our host and the loaded plugin .so:
+ * system service), every one of itest.h's docker and podman lists (Docker
+ * 20.10 and 26, Podman 4.3 and 5), seen only through our host and the loaded
+ * plugin .so:
  *
  *   lifecycle:  a container that existed before the plugin started is known
  *               at open; containers created afterwards are cached before
@@ -48,14 +50,18 @@ enum {
 static char skip_why[256]; /* SKIP reasons must outlive the test function */
 
 typedef struct engine_kind {
-	const char* name; /* engines.sh engine, config key */
+	const char* name; /* engines.sh engine */
 	itest_api api;
 	const char* type;       /* container.type */
 	const char* cgroup_fmt; /* the engine's cgroupfs path for a full id */
 } engine_kind;
 
-static const engine_kind DOCKER = {"docker", ITEST_DOCKER, "docker", "/docker/%s"};
-static const engine_kind PODMAN = {"podman", ITEST_LIBPOD, "podman", "/libpod_parent/libpod-%s"};
+/* One per engine of itest.h's lists (every generation behaves alike here). */
+#define DOCKER_KIND(e) static const engine_kind e##_k = {#e, ITEST_DOCKER, "docker", "/docker/%s"};
+#define PODMAN_KIND(e) \
+	static const engine_kind e##_k = {#e, ITEST_LIBPOD, "podman", "/libpod_parent/libpod-%s"};
+ITEST_DOCKER_ENGINES(DOCKER_KIND)
+ITEST_PODMAN_ENGINES(PODMAN_KIND)
 
 typedef struct session {
 	itest_session is;
@@ -349,7 +355,8 @@ static void restart(session* s)
 		 * Only the replay of the missed events (since=) can tell the plugin. */
 		char* out = NULL;
 		CHECK_INT(
-		    itest_engines_sh(&out, "podman", s->is.t, "rm", "-f", "-t", "0", doomed, NULL), 0);
+		    itest_engines_sh(&out, "cli", s->k->name, s->is.t, "rm", "-f", "-t", "0", doomed, NULL),
+		    0);
 		free(out);
 		sleep(DOWNTIME_S); /* the service stays down a while */
 	}
@@ -511,16 +518,22 @@ static void beside_hung_docker(session* s)
 
 /* ------------------------------------------------------------ tests */
 
-TEST(docker_lifecycle) { run_session(&DOCKER, lifecycle, true); }
-TEST(podman_lifecycle) { run_session(&PODMAN, lifecycle, true); }
-TEST(docker_restart) { run_session(&DOCKER, restart, true); }
-TEST(podman_restart) { run_session(&PODMAN, restart, true); }
-TEST(docker_late_socket) { run_session(&DOCKER, late_socket, false); }
-TEST(podman_late_socket) { run_session(&PODMAN, late_socket, false); }
-TEST(docker_lookup) { run_session(&DOCKER, lookup, true); }
-TEST(podman_lookup) { run_session(&PODMAN, lookup, true); }
-TEST(podman_beside_a_hung_docker) { run_session(&PODMAN, beside_hung_docker, true); }
+/* Every scenario on every engine of the lists: <engine>_<scenario>. */
+#define SCENARIOS(e)                                                                \
+	TEST(e##_lifecycle) { run_session(&e##_k, lifecycle, true); }                   \
+	TEST(e##_restart) { run_session(&e##_k, restart, true); }                       \
+	TEST(e##_late_socket) { run_session(&e##_k, late_socket, false); }              \
+	TEST(e##_lookup) { run_session(&e##_k, lookup, true); }
+#define CASES(e) T(e##_lifecycle), T(e##_restart), T(e##_late_socket), T(e##_lookup),
 
-TEST_MAIN(T(docker_lifecycle), T(podman_lifecycle), T(docker_restart), T(podman_restart),
-          T(docker_late_socket), T(podman_late_socket), T(docker_lookup), T(podman_lookup),
-          T(podman_beside_a_hung_docker))
+/* Podman's own: its containers while a Docker socket beside it hangs. */
+#define PODMAN_SCENARIOS(e) \
+	TEST(e##_beside_a_hung_docker) { run_session(&e##_k, beside_hung_docker, true); }
+#define PODMAN_CASES(e) T(e##_beside_a_hung_docker),
+
+ITEST_DOCKER_ENGINES(SCENARIOS)
+ITEST_PODMAN_ENGINES(SCENARIOS)
+ITEST_PODMAN_ENGINES(PODMAN_SCENARIOS)
+
+TEST_MAIN(ITEST_DOCKER_ENGINES(CASES) ITEST_PODMAN_ENGINES(CASES)
+              ITEST_PODMAN_ENGINES(PODMAN_CASES))

@@ -2,8 +2,9 @@
  * Proves the integration-test infrastructure (engines.sh + itest.c): each
  * private engine starts, runs containers of the test image whose process
  * the kernel shows in the engine's cgroup, kills and removes them through
- * the REST API, and stops without leaving a process behind. Prints how long
- * start and stop took.
+ * the REST API, and stops without leaving a process behind. Prints each
+ * engine's version and how long start and stop took. Every engine of
+ * itest.h's lists (both generations).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,37 +141,59 @@ static void remove_running(const char* sock, itest_api api)
 	free(id);
 }
 
-TEST(docker_smoke)
+/* The server's version, from GET /version (Docker's, also served by Podman). */
+static void print_version(const char* engine, const char* sock)
 {
-	char *t, sock[ITEST_PATH_MAX];
-	ENGINE_UP("docker", t, sock);
-	container_cycle(sock, ITEST_DOCKER);
-	remove_running(sock, ITEST_DOCKER);
-	engine_down("docker", t);
+	itest_http r;
+	itest_http_call(&r, sock, "GET", "/version", NULL);
+	json_t* doc = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+	const char *v = NULL, *api = NULL;
+	CHECK(!json_unpack(doc, "{s:s, s:s}", "Version", &v, "ApiVersion", &api));
+	printf("  %s: version %s, API %s\n", engine, v ? v : "?", api ? api : "?");
+	json_decref(doc);
+	itest_http_free(&r);
 }
 
-TEST(podman_smoke)
+static void api_smoke(const char* engine, itest_api api)
 {
 	char *t, sock[ITEST_PATH_MAX];
-	ENGINE_UP("podman", t, sock);
-	container_cycle(sock, ITEST_LIBPOD);
-	remove_running(sock, ITEST_LIBPOD);
-	engine_down("podman", t);
+	ENGINE_UP(engine, t, sock);
+	print_version(engine, sock);
+	container_cycle(sock, api);
+	remove_running(sock, api);
+	engine_down(engine, t);
 }
 
-TEST(containerd_smoke)
+static void ctr_smoke(const char* engine)
 {
 	char *t, sock[ITEST_PATH_MAX];
-	ENGINE_UP("containerd", t, sock);
+	ENGINE_UP(engine, t, sock);
 	char* out = NULL;
-	CHECK_INT(itest_engines_sh(&out, "ctr", t, "version", NULL), 0);
-	CHECK(out && strstr(out, "Server:"));
+	CHECK_INT(itest_engines_sh(&out, "cli", engine, t, "version", NULL), 0);
+	const char* server = out ? strstr(out, "Server:") : NULL;
+	CHECK(server != NULL);
+	const char* v = server ? strstr(server, "Version:") : NULL;
+	if (v)
+		printf("  %s: version %.*s\n", engine, (int)strcspn(v + 8 + strspn(v + 8, " "), "\n"),
+		       v + 8 + strspn(v + 8, " "));
 	free(out);
-	CHECK_INT(itest_engines_sh(&out, "ctr", t, "-n", "k8s.io", "images", "ls", "-q", NULL), 0);
+	CHECK_INT(itest_engines_sh(&out, "cli", engine, t, "-n", "k8s.io", "images", "ls", "-q", NULL),
+	          0);
 	CHECK(out && strstr(out, "localhost/app:1.0") && strstr(out, "localhost/pause:1.0"));
 	free(out);
-	engine_down("containerd", t);
+	engine_down(engine, t);
 }
+
+#define DOCKER_SMOKE(e) \
+	TEST(e##_smoke) { api_smoke(#e, ITEST_DOCKER); }
+#define PODMAN_SMOKE(e) \
+	TEST(e##_smoke) { api_smoke(#e, ITEST_LIBPOD); }
+#define CONTAINERD_SMOKE(e) \
+	TEST(e##_smoke) { ctr_smoke(#e); }
+#define CASES(e) T(e##_smoke),
+ITEST_DOCKER_ENGINES(DOCKER_SMOKE)
+ITEST_PODMAN_ENGINES(PODMAN_SMOKE)
+ITEST_CONTAINERD_ENGINES(CONTAINERD_SMOKE)
 
 /* True if DIR_A/NAME and DIR_B/NAME exist and have the same bytes. */
 static bool same_file(const char* dir_a, const char* dir_b, const char* name)
@@ -213,4 +236,5 @@ TEST(image_reproducible)
 	free(t);
 }
 
-TEST_MAIN(T(image_reproducible), T(docker_smoke), T(podman_smoke), T(containerd_smoke))
+TEST_MAIN(T(image_reproducible), ITEST_DOCKER_ENGINES(CASES) ITEST_PODMAN_ENGINES(CASES)
+              ITEST_CONTAINERD_ENGINES(CASES))

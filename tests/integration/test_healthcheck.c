@@ -396,13 +396,13 @@ static char* start_container(const char* sock)
 	return id;
 }
 
-TEST(docker_healthcheck_is_classified)
+static void run_on(const char* engine)
 {
-	if (!itest_can_run("docker", skip_why, sizeof(skip_why)))
+	if (!itest_can_run(engine, skip_why, sizeof(skip_why)))
 		SKIP(skip_why);
 	itest_session s;
-	REQUIRE(itest_session_init(&s, "docker"));
-	bool up = itest_session_start(&s, "docker");
+	REQUIRE(itest_session_init(&s, engine));
+	bool up = itest_session_start(&s, engine);
 	CHECK(up);
 	char* id = up ? start_container(s.sock) : NULL;
 	if (id) {
@@ -415,7 +415,13 @@ TEST(docker_healthcheck_is_classified)
 		free(id);
 	}
 	/* also after a failed start: whatever it left */
-	CHECK(itest_session_end(&s, "docker", test_failures_in_case));
+	CHECK(itest_session_end(&s, engine, test_failures_in_case));
 }
 
-TEST_MAIN(T(docker_healthcheck_is_classified))
+/* On every docker of itest.h's list: <engine>_healthcheck_is_classified. */
+#define HEALTHCHECK(e) \
+	TEST(e##_healthcheck_is_classified) { run_on(#e); }
+#define CASES(e) T(e##_healthcheck_is_classified),
+ITEST_DOCKER_ENGINES(HEALTHCHECK)
+
+TEST_MAIN(ITEST_DOCKER_ENGINES(CASES))
