@@ -158,8 +158,8 @@ static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
 	bool init = thread_read_i64(s, t, e, s->th.vtid) == 1 && thread_read_i64(s, t, e, s->th.vpid) == 1;
 	const char* id = thread_read_str(s, t, e, s->th.container_id);
 	const ctr_record* r = init && id[0] ? containers_get(s, id) : NULL;
-	if (r && s->live)
-		async_emit_record(&s->async, ASYNC_EVT_REMOVED, r, NULL);
+	if (r && s->live && s->worker)
+		worker_container_exited(s->worker, r);
 	thread_release(s, t, e);
 	return SS_PLUGIN_SUCCESS;
 }

@@ -8,6 +8,7 @@
 
 #include "ctr_json.h"
 #include "engine.h"
+#include "gone.h"
 #include "outbox.h"
 
 /*
@@ -58,6 +59,7 @@ struct worker {
 	const config* cfg;
 	lookup_tracker* lookups;
 	outbox* out;
+	gone_set* gone;
 	engine_env env;
 	pthread_t thread; /* the outbox and podman discovery */
 	bool started, helper_started, stopping, kicked;
@@ -158,6 +160,10 @@ static bool announce(worker* w, const char* name, const ctr_record* r)
 static bool on_report(void* arg, engine_report what, const ctr_record* r)
 {
 	worker* w = arg;
+	/* Handled when not announced on purpose: a second removal, a stale record. */
+	if (!gone_admit(w->gone, r->id,
+	                what == ENGINE_REPORT_REMOVED ? GONE_REPORT_REMOVED : GONE_REPORT_ALIVE))
+		return true;
 	if (what != ENGINE_REPORT_REMOVED) {
 		/* Listed or announced: answered, whatever back-off its lookup was in. */
 		lookup_known(w->lookups, r->id);
@@ -171,6 +177,12 @@ static bool on_report(void* arg, engine_report what, const ctr_record* r)
 bool worker_publish(worker* w, const ctr_record* r)
 {
 	return announce(w, ASYNC_EVT_CONTAINER, r);
+}
+
+bool worker_container_exited(worker* w, const ctr_record* r)
+{
+	return !gone_admit(w->gone, r->id, GONE_REPORT_EXITED) ||
+	       announce(w, ASYNC_EVT_REMOVED, r);
 }
 
 /* ---- setup -------------------------------------------------------------------- */
@@ -195,7 +207,8 @@ worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg,
 	pthread_cond_init(&w->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	w->out = outbox_new(emitter);
-	if (!w->out) {
+	w->gone = gone_new();
+	if (!w->out || !w->gone) {
 		worker_free(w);
 		return NULL;
 	}
@@ -425,6 +438,7 @@ static uint64_t runner_lookups(runner* r, uint64_t next)
 	char id[CGROUP_ID_MAX];
 	uint64_t due = UINT64_MAX;
 	while (r->up && !stopping(r->w) && lookup_take(r->w->lookups, r->slot, now_ms(), id, &due)) {
+		gone_forget(r->w->gone, id); /* a process of it is alive */
 		bool found = r->e->ops->lookup(r->e, id);
 		if (lookup_result(r->w->lookups, r->slot, id, found, now_ms()))
 			wake_runners(r->w);
@@ -600,6 +614,7 @@ void worker_free(worker* w)
 	free(w->initial);
 	log_counts(w);
 	outbox_free(w->out);
+	gone_free(w->gone);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	http_global_cleanup();

@@ -60,4 +60,11 @@ void worker_request_lookup(worker* w, const char* id, cgroup_engine hint);
 /* Emits a `container` event for r (any thread); kept for a retry if refused. */
 bool worker_publish(worker* w, const ctr_record* r);
 
+/*
+ * The init process of container r exited: announces its removal unless one
+ * was announced already; engine records of it that were under way are not
+ * announced after this (any thread).
+ */
+bool worker_container_exited(worker* w, const ctr_record* r);
+
 #endif

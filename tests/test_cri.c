@@ -337,6 +337,8 @@ TEST(containerd2_status_without_runtime_spec)
 	REQUIRE(r);
 	CHECK_STR(r->name, "busybox");
 	CHECK_STR(r->image, "sha256:" IMG_HEX);
+	CHECK_STR(r->imagerepo, "");
+	CHECK_STR(r->imagetag, "");
 	CHECK_STR(r->k8s_pod_name, "nginx-sandbox");
 	CHECK(!r->privileged);
 	ctr_record_unref(r);

@@ -155,7 +155,8 @@ bool cri_image(const char* image_ref, const char* status_image, const char* info
 	if (!name)
 		return false;
 	char *r = NULL, *t = NULL;
-	if (*name && !ctr_image_split_repo_tag(name, &r, &t))
+	/* An image known only by its id has no repository or tag to show. */
+	if (*name && !val_image_id(name, strlen(name)) && !ctr_image_split_repo_tag(name, &r, &t))
 		goto oom;
 	/* A status image that is an id ("sha256:<hex>", as cri-o may report) has no tag. */
 	if (tag_from_status && *status_image && !val_image_id(status_image, strlen(status_image))) {

@@ -314,10 +314,12 @@ static void dispatch(engine* e, const rest_event* ev)
 		what = ENGINE_REPORT_REMOVED;
 	} else if ((create && (hooks & CONFIG_HOOK_CREATE)) || start) {
 		r = rest_inspect(e, ev->full_id);
-		/* At start the record is richer (IP): without the start hook it is an update. */
+		/* At start the record is richer (IP): without the start hook it is an update.
+		 * An inspect that fails announces nothing: the container is gone already
+		 * (its removal follows), or the engine is failing and the container's
+		 * first process asks for it again; a minimal record would replace a
+		 * full one the host may have. */
 		what = start && !(hooks & CONFIG_HOOK_START) ? ENGINE_REPORT_UPDATED : ENGINE_REPORT_ADDED;
-		if (!r && what == ENGINE_REPORT_ADDED)
-			r = inspect_minimal(d->type, ev->full_id, ev->image);
 	}
 	if (r)
 		report(e, what, r);

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "fake_docker.h"
 #include "host.h"
 #include "itest.h"
@@ -220,13 +221,27 @@ static void check_removal(session* s, const char* id, int64_t tid)
 	host_drain_async(s->is.h);
 	long want = itest_n_containers(&s->is) - 1;
 	REQUIRE(itest_cached(&s->is, id));
+	uint64_t removals = host_async_delivered(s->is.h, "container_removed");
 	uint64_t t0 = itest_now_ms();
 	CHECK(itest_ctr_remove(s->is.sock, s->k->api, id));
+	/* Its init exits (the container's first process, pid 1 inside): the
+	 * plugin announces the removal itself; the engine's die/destroy (Podman:
+	 * died/remove) and a start report still under way add nothing. */
+	ss_plugin_event* exit_evt = evt_procexit(itest_now_ms() * 1000000ull, (uint64_t)tid, 0);
+	host_feed(s->is.h, exit_evt);
+	free(exit_evt);
 	CHECK(itest_pump_until(&s->is, itest_is_gone, id, WAIT_MS, NULL));
 	printf("  %s: remove call->gone %llu ms\n", s->k->name,
 	       (unsigned long long)(itest_now_ms() - t0));
 	CHECK(itest_pump_until(&s->is, count_is, &want, WAIT_MS, NULL));
 	CHECK_INT(itest_n_containers(&s->is), want);
+	uint64_t added = host_async_delivered(s->is.h, "container") +
+	                 host_async_delivered(s->is.h, "container_updated");
+	itest_pump_for(&s->is, QUIET_MS);
+	CHECK_INT((long)(host_async_delivered(s->is.h, "container_removed") - removals), 1);
+	CHECK_INT((long)(host_async_delivered(s->is.h, "container") +
+	                 host_async_delivered(s->is.h, "container_updated") - added),
+	          0);
 	/* the engine's second removal event (destroy/remove) and a failed lookup change nothing */
 	int64_t fresh = feed_synthetic(s, id);
 	itest_pump_for(&s->is, QUIET_MS);
