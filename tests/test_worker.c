@@ -1,6 +1,6 @@
 /*
  * The path from "a worker found a container" to an async event the host
- * receives and the plugin parses back (docs/architecture.md "Worker thread", "On-demand lookups"),
+ * receives and the plugin parses back (docs/architecture.md "Engine threads", "On-demand lookups"),
  * driven by a fake engine (an engine_ops table of the test's own, with a
  * lookup and nothing else). The plugin is registered statically (plugin_api
  * vtable) so the test can reach its worker.
