@@ -1,7 +1,7 @@
 /*
  * Containers announced removed, so that exactly one `container_removed` goes
- * out per container and nothing about it follows (docs/architecture.md
- * "Removals"). A container goes away through several signals: its init
+ * out per container and nothing about it follows, see
+ * (docs/architecture.md "Removals"). A container goes away through several signals: its init
  * process exiting (seen by the plugin on the event thread) and one or two
  * engine events (Docker die then destroy, Podman died then remove, CRI stop
  * then delete); and an engine's report started before the exit may arrive
