@@ -241,7 +241,9 @@ int host_scan_task(host* h, const char* proc_root, long pid, long tid)
 	return rc;
 }
 
-ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts)
+/* The exit event of TYPE (clone family: the child's side) a driver would send for the task. */
+static ss_plugin_event* task_event(const char* proc_root, long pid, long tid, uint64_t ts,
+                                   uint16_t type)
 {
 	task_buf* b = calloc(1, sizeof(*b));
 	host_proc p;
@@ -250,11 +252,23 @@ ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long ti
 		evt_proc_info i = {.res = 0, .tid = p.tid, .pid = p.pid, .ptid = p.ptid, .vtid = p.vtid,
 		                   .vpid = p.vpid, .pidns_init_start_ts = p.pidns_init_start_ts,
 		                   .exe = p.exe, .comm = p.comm, .cwd = "/", .args = p.args,
-		                   .cgroups = p.cgroups, .filename = p.exe_path};
-		e = evt_execve_exit(PPME_SYSCALL_EXECVE_19_X, ts, &i);
+		                   .cgroups = p.cgroups, .filename = p.exe_path,
+		                   .flags = pid != tid ? EVT_CL_CLONE_THREAD : 0};
+		e = type == PPME_SYSCALL_EXECVE_19_X ? evt_execve_exit(type, ts, &i)
+		                                     : evt_clone_exit(type, ts, &i);
 	}
 	task_buf_free(b);
 	return e;
+}
+
+ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts)
+{
+	return task_event(proc_root, pid, tid, ts, PPME_SYSCALL_EXECVE_19_X);
+}
+
+ss_plugin_event* host_task_clone_event(const char* proc_root, long pid, long tid, uint64_t ts)
+{
+	return task_event(proc_root, pid, tid, ts, PPME_SYSCALL_CLONE_20_X);
 }
 
 static long scan_tasks(host* h, const char* proc_root, long pid)

@@ -34,4 +34,8 @@ int host_scan_task(host* h, const char* proc_root, long pid, long tid);
  */
 ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts);
 
+/* The same for a task just forked: the clone exit (223, the child's
+ * side, res 0; CLONE_THREAD when tid is not the group leader). */
+ss_plugin_event* host_task_clone_event(const char* proc_root, long pid, long tid, uint64_t ts);
+
 #endif
