@@ -2,8 +2,8 @@
  * The CRI engine (engines.md §6, container-plugin.md §8.4) against a private
  * containerd 1.6 (engines.sh start containerd), seen only through our host and
  * the loaded plugin .so, with only cri enabled. The test drives CRI itself
- * (no crictl in Debian 12): the test-only requests of engines.md §6.2 are
- * encoded by hand below (there is no protoc step for tests).
+ * (no crictl in Debian 12) with itest_cri.h: the test-only requests of
+ * engines.md §6.2.
  *
  *   a host-network pod (engines.md §8.4: empty hostname) with a container
  *   "app"; containerd 1.6 has no GetContainerEvents, so the engine re-lists
@@ -17,282 +17,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grpc.h"
 #include "host.h"
 #include "itest.h"
+#include "itest_cri.h"
 #include "test.h"
 
 enum { WAIT_MS = 10000, MAX_LAT_MS = 2600, N_MORE = 5 };
 
-#define SVC "/runtime.v1.RuntimeService/"
-#define POD_NAME "itest-pod"
-#define POD_NS "itest-ns"
-#define POD_UID "uid-1"
-#define APP_IMAGE "localhost/app:1.0"
+#define POD_NAME ITEST_CRI_POD_NAME
+#define POD_NS ITEST_CRI_POD_NS
+#define POD_UID ITEST_CRI_POD_UID
+#define APP_IMAGE ITEST_CRI_IMAGE
 
 static char skip_why[256];
 
-/* ------------------------------------------------------------ protobuf writer */
-
-typedef struct pb {
-	uint8_t* b;
-	size_t len, cap;
-	bool oom;
-} pb;
-
-static void pb_raw(pb* p, const void* d, size_t n)
-{
-	if (p->oom)
-		return;
-	if (p->len + n > p->cap) {
-		size_t cap = p->cap ? p->cap : 64;
-		while (cap < p->len + n)
-			cap *= 2;
-		uint8_t* b = realloc(p->b, cap);
-		if (!b) {
-			p->oom = true;
-			return;
-		}
-		p->b = b;
-		p->cap = cap;
-	}
-	memcpy(p->b + p->len, d, n);
-	p->len += n;
-}
-
-static void pb_varint(pb* p, uint64_t v)
-{
-	uint8_t b[10];
-	size_t n = 0;
-	do {
-		b[n] = (uint8_t)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			b[n] |= 0x80;
-		n++;
-	} while (v);
-	pb_raw(p, b, n);
-}
-
-static void pb_uint(pb* p, unsigned field, uint64_t v)
-{
-	pb_varint(p, (uint64_t)field << 3 | 0);
-	pb_varint(p, v);
-}
-
-static void pb_bytes(pb* p, unsigned field, const void* d, size_t n)
-{
-	pb_varint(p, (uint64_t)field << 3 | 2);
-	pb_varint(p, n);
-	pb_raw(p, d, n);
-}
-
-/* Strings are written even when empty (proto3 would skip them: harmless). */
-static void pb_str(pb* p, unsigned field, const char* s)
-{
-	pb_bytes(p, field, s, strlen(s));
-}
-
-static void pb_msg(pb* p, unsigned field, const pb* m)
-{
-	pb_bytes(p, field, m->b ? m->b : (const uint8_t*)"", m->len);
-}
-
-/* A map<string,string> entry. */
-static void pb_map(pb* p, unsigned field, const char* k, const char* v)
-{
-	pb e = {0};
-	pb_str(&e, 1, k);
-	pb_str(&e, 2, v);
-	pb_msg(p, field, &e);
-	p->oom |= e.oom;
-	free(e.b);
-}
-
-static void pb_free(pb* p)
-{
-	free(p->b);
-	*p = (pb){0};
-}
-
-/* The first string field NUMBER of msg, malloc'd ("" if absent), NULL if malformed. */
-static char* pb_get_str(const uint8_t* m, size_t n, unsigned number)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint64_t key = 0;
-		for (int s = 0; i < n; s += 7) {
-			key |= (uint64_t)(m[i] & 0x7f) << s;
-			if (!(m[i++] & 0x80))
-				break;
-		}
-		unsigned wt = key & 7;
-		uint64_t v = 0;
-		switch (wt) {
-		case 0:
-			while (i < n && (m[i++] & 0x80)) {
-			}
-			break;
-		case 1:
-			i += 8;
-			break;
-		case 5:
-			i += 4;
-			break;
-		case 2:
-			for (int s = 0; i < n; s += 7) {
-				v |= (uint64_t)(m[i] & 0x7f) << s;
-				if (!(m[i++] & 0x80))
-					break;
-			}
-			if (v > n - i)
-				return NULL;
-			if ((key >> 3) == number)
-				return strndup((const char*)m + i, v);
-			i += v;
-			break;
-		default:
-			return NULL;
-		}
-	}
-	return i == n ? strdup("") : NULL;
-}
-
-/* ------------------------------------------------------------ CRI calls */
-
 typedef struct session {
 	itest_session is;
-	char* pod_id;
-	pb pod_config; /* PodSandboxConfig */
+	itest_cri cri;
 } session;
-
-/* One unary call; the response's string field 1 (malloc'd) or NULL on failure. */
-static char* cri_call(session* s, const char* method, const pb* req)
-{
-	char path[128], err[512];
-	snprintf(path, sizeof(path), SVC "%s", method);
-	uint8_t* resp = NULL;
-	size_t rlen = 0;
-	int st = GRPC_STATUS_NONE;
-	if (req->oom) {
-		fprintf(stderr, "  %s: out of memory\n", method);
-		return NULL;
-	}
-	if (grpc_unary(s->is.sock, path, NULL, req->b ? req->b : (const uint8_t*)"", req->len, 60000,
-	               NULL, &resp, &rlen, &st, err, sizeof(err))) {
-		fprintf(stderr, "  %s: grpc-status %d: %s\n", method, st, err);
-		return NULL;
-	}
-	char* r = pb_get_str(resp, rlen, 1);
-	free(resp);
-	if (!r)
-		fprintf(stderr, "  %s: malformed answer\n", method);
-	return r;
-}
-
-static void build_pod_config(session* s)
-{
-	pb md = {0}, nso = {0}, sc = {0}, linux_ = {0};
-	pb_str(&md, 1, POD_NAME);
-	pb_str(&md, 2, POD_UID);
-	pb_str(&md, 3, POD_NS);
-	pb_uint(&md, 4, 0);
-	pb_uint(&nso, 1, 2); /* network = NODE */
-	pb_msg(&sc, 1, &nso);
-	pb_msg(&linux_, 2, &sc);
-
-	char logdir[ITEST_PATH_MAX + 16];
-	snprintf(logdir, sizeof(logdir), "%s/podlogs", s->is.t);
-	pb* c = &s->pod_config;
-	pb_msg(c, 1, &md);
-	pb_str(c, 2, ""); /* host network: empty hostname (engines.md §8.4) */
-	pb_str(c, 3, logdir);
-	pb_map(c, 6, "app", "itest");
-	pb_map(c, 6, "io.kubernetes.pod.name", POD_NAME);
-	pb_map(c, 6, "io.kubernetes.pod.namespace", POD_NS);
-	pb_map(c, 6, "io.kubernetes.pod.uid", POD_UID);
-	pb_map(c, 7, "org.example/note", "itest");
-	pb_msg(c, 8, &linux_);
-	c->oom |= md.oom || nso.oom || sc.oom || linux_.oom;
-	pb_free(&md);
-	pb_free(&nso);
-	pb_free(&sc);
-	pb_free(&linux_);
-}
-
-static bool run_pod(session* s)
-{
-	build_pod_config(s);
-	pb req = {0};
-	pb_msg(&req, 1, &s->pod_config);
-	s->pod_id = cri_call(s, "RunPodSandbox", &req);
-	pb_free(&req);
-	if (s->pod_id)
-		printf("  pod sandbox %s\n", s->pod_id);
-	return s->pod_id && *s->pod_id;
-}
-
-/* CreateContainer + StartContainer; *created_ms gets the time CreateContainer was sent. */
-static char* create_container(session* s, const char* name, uint64_t* created_ms)
-{
-	pb md = {0}, img = {0}, cfg = {0}, req = {0};
-	pb_str(&md, 1, name);
-	pb_uint(&md, 2, 0);
-	pb_str(&img, 1, APP_IMAGE);
-	char logpath[64];
-	snprintf(logpath, sizeof(logpath), "%s.log", name);
-	pb_msg(&cfg, 1, &md);
-	pb_msg(&cfg, 2, &img);
-	pb_str(&cfg, 3, "/bin/busybox");
-	pb_str(&cfg, 4, "sleep");
-	pb_str(&cfg, 4, "3600");
-	pb_map(&cfg, 9, "io.kubernetes.container.name", name);
-	pb_map(&cfg, 9, "io.kubernetes.pod.name", POD_NAME);
-	pb_map(&cfg, 9, "io.kubernetes.pod.namespace", POD_NS);
-	pb_map(&cfg, 9, "io.kubernetes.pod.uid", POD_UID);
-	pb_str(&cfg, 11, logpath);
-	pb_str(&req, 1, s->pod_id);
-	pb_msg(&req, 2, &cfg);
-	pb_msg(&req, 3, &s->pod_config);
-	req.oom |= md.oom || img.oom || cfg.oom;
-	*created_ms = itest_now_ms();
-	char* id = cri_call(s, "CreateContainer", &req);
-	pb_free(&md);
-	pb_free(&img);
-	pb_free(&cfg);
-	pb_free(&req);
-	if (!id || !*id) {
-		free(id);
-		return NULL;
-	}
-	pb st = {0};
-	pb_str(&st, 1, id);
-	char* ok = cri_call(s, "StartContainer", &st);
-	pb_free(&st);
-	if (!ok) {
-		free(id);
-		return NULL;
-	}
-	free(ok);
-	return id;
-}
-
-static void remove_pod(session* s)
-{
-	if (!s->pod_id)
-		return;
-	pb req = {0};
-	pb_str(&req, 1, s->pod_id);
-	char* r = cri_call(s, "StopPodSandbox", &req);
-	CHECK(r != NULL);
-	free(r);
-	r = cri_call(s, "RemovePodSandbox", &req);
-	CHECK(r != NULL);
-	free(r);
-	pb_free(&req);
-	free(s->pod_id);
-	s->pod_id = NULL;
-}
 
 /* The pid of task ID (a container or the sandbox's pause) in namespace k8s.io, or -1. */
 static pid_t task_pid(session* s, const char* id)
@@ -306,7 +48,7 @@ static char* create_and_wait(session* s, const char* name, uint64_t* lat)
 	itest_session* is = &s->is;
 	host_drain_async(is->h);
 	uint64_t t0 = 0, arrived = 0;
-	char* id = create_container(s, name, &t0);
+	char* id = itest_cri_create_start(&s->cri, name, NULL, &t0);
 	CHECK(id != NULL);
 	if (!id)
 		return NULL;
@@ -326,7 +68,8 @@ static void body(session* s)
 {
 	itest_session* is = &s->is;
 	REQUIRE(itest_open_plugin(is, "cri", NULL));
-	REQUIRE(run_pod(s));
+	itest_cri_init(&s->cri, is->sock, is->t);
+	REQUIRE(itest_cri_run_pod(&s->cri));
 
 	uint64_t lat[1 + N_MORE];
 	size_t n = 0;
@@ -343,7 +86,7 @@ static void body(session* s)
 	if (tid > 0) {
 		char short_id[13], short_pod[13];
 		snprintf(short_id, sizeof(short_id), "%.12s", app);
-		snprintf(short_pod, sizeof(short_pod), "%.12s", s->pod_id);
+		snprintf(short_pod, sizeof(short_pod), "%.12s", s->cri.pod_id);
 		printf("  app: container.image = %s\n", itest_field(is, tid, "container.image"));
 		CHECK_STR(itest_field(is, tid, "container.id"), short_id);
 		CHECK_STR(itest_field(is, tid, "container.full_id"), app);
@@ -354,20 +97,20 @@ static void body(session* s)
 		CHECK_STR(itest_field(is, tid, "k8s.ns.name"), POD_NS);
 		CHECK_STR(itest_field(is, tid, "k8s.pod.uid"), POD_UID);
 		CHECK_STR(itest_field(is, tid, "k8s.pod.sandbox_id"), short_pod);
-		CHECK_STR(itest_field(is, tid, "k8s.pod.full_sandbox_id"), s->pod_id);
+		CHECK_STR(itest_field(is, tid, "k8s.pod.full_sandbox_id"), s->cri.pod_id);
 		CHECK_STR(itest_field(is, tid, "k8s.pod.label[app]"), "itest");
 		CHECK_STR(itest_field(is, tid, "container.host_network"), "true");
 	}
 
 	/* the pause process resolves to the sandbox record */
-	pid_t ppid = task_pid(s, s->pod_id);
+	pid_t ppid = task_pid(s, s->cri.pod_id);
 	CHECK(ppid > 0);
 	int64_t ptid = ppid > 0 ? itest_feed_real(is, ppid) : -1;
 	CHECK(ptid > 0);
 	if (ptid > 0) {
 		char short_pod[13];
-		snprintf(short_pod, sizeof(short_pod), "%.12s", s->pod_id);
-		CHECK(itest_pump_until(is, itest_is_cached, s->pod_id, WAIT_MS, NULL));
+		snprintf(short_pod, sizeof(short_pod), "%.12s", s->cri.pod_id);
+		CHECK(itest_pump_until(is, itest_is_cached, s->cri.pod_id, WAIT_MS, NULL));
 		CHECK_STR(itest_field(is, ptid, "container.id"), short_pod);
 		CHECK_STR(itest_field(is, ptid, "container.name"), POD_NAME);
 		CHECK_STR(itest_field(is, ptid, "k8s.pod.name"), POD_NAME);
@@ -403,7 +146,7 @@ TEST(cri_live)
 {
 	if (!itest_can_run("containerd", skip_why, sizeof(skip_why)))
 		SKIP(skip_why);
-	session s = {.pod_id = NULL};
+	session s = {.cri.pod_id = NULL};
 	REQUIRE(itest_session_init(&s.is, "containerd"));
 	bool up = itest_session_start(&s.is, "containerd");
 	CHECK(up);
@@ -412,8 +155,8 @@ TEST(cri_live)
 	host_free(s.is.h); /* joins the worker before the pod goes */
 	s.is.h = NULL;
 	if (up)
-		remove_pod(&s);
-	pb_free(&s.pod_config);
+		CHECK(itest_cri_remove_pod(&s.cri));
+	itest_cri_free(&s.cri);
 	CHECK(itest_session_end(&s.is, "containerd", test_failures_in_case));
 }
 

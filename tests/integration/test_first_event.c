@@ -1,0 +1,61 @@
+/*
+ * Time to metadata, the small version of bench_first_event: 10 containers per
+ * engine (docker run, podman run, ctr run, CRI), the plugin fed live by the
+ * process connector (first_event.h). Prints what share of the containers'
+ * execve events were parsed with their name and image. Asserted is what holds
+ * today: every container started and was seen exec'ing; every such event of
+ * an engine whose cgroup names the id (docker, podman, CRI) carried
+ * container.id; every container's record eventually reached the plugin.
+ * Skipped per engine, with the reason, where it or the connector cannot run.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "first_event.h"
+#include "test.h"
+
+enum { N = 10 };
+
+static char why[512];
+
+static void run(const char* engine)
+{
+	first_event_result r;
+	int rc = first_event_run(engine, N, &r, why, sizeof(why));
+	if (rc == 0)
+		SKIP(why);
+	if (rc < 0)
+		fprintf(stderr, "  %s: %s\n", engine, why);
+	CHECK(rc > 0);
+	first_event_print(&r);
+	CHECK_INT(r.started, N);
+	CHECK_INT(r.ctrs_seen, r.started);
+	CHECK(r.execs >= (uint64_t)r.started);
+	if (strcmp(engine, "containerd")) /* /default/<name>: no id before containerd confirms it */
+		CHECK_INT(r.execs_id, r.execs);
+	CHECK_INT(r.ctrs_record, r.started);
+	CHECK_INT(r.ctrs_delay, r.started);
+}
+
+TEST(first_event_docker)
+{
+	run("docker");
+}
+
+TEST(first_event_podman)
+{
+	run("podman");
+}
+
+TEST(first_event_containerd)
+{
+	run("containerd");
+}
+
+TEST(first_event_cri)
+{
+	run("cri");
+}
+
+TEST_MAIN(T(first_event_docker), T(first_event_podman), T(first_event_containerd),
+          T(first_event_cri))
