@@ -134,7 +134,9 @@ static void pe_handle(proc_events* pe, host* h, const struct proc_event* ev, pro
 		seen.kind = PROC_EVENTS_FORK;
 		seen.pid = ev->event_data.fork.child_tgid;
 		seen.tid = ev->event_data.fork.child_pid;
-		e = host_task_clone_event(pe->proc_root, (long)seen.pid, (long)seen.tid, ts);
+		e = host_task_clone_event(pe->proc_root, (long)seen.pid, (long)seen.tid,
+		                          (long)ev->event_data.fork.parent_tgid,
+		                          (long)ev->event_data.fork.parent_pid, ts);
 		pe->stats.gone += !e;
 		break;
 	case PROC_EVENT_EXEC:

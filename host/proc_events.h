@@ -3,7 +3,8 @@
  * NETLINK_CONNECTOR, group CN_IDX_PROC; needs root in the initial network
  * namespace) reports fork, exec and exit as they happen. Each report becomes
  * the event a kernel driver would have given libsinsp — clone exit (child
- * side), execve exit, procexit — built from /proc/<pid> at that moment, fed
+ * side), execve exit, procexit — built from /proc/<pid> at that moment (a
+ * clone carries its parent's cgroups, the ones a driver reports), fed
  * to the host (state update, then the plugin's parse) on the caller's thread,
  * which also delivers the plugin's async events in between: one event thread,
  * as in Falco.

@@ -1,10 +1,11 @@
 /*
  * The process connector source (host/proc_events.c) with the real plugin .so:
  * a child of ours is forked, moves itself into an LXC-style cgroup of its own
- * (/lxc/<name> under the pids controller) and execs a shell that exits with
- * 3. Its clone exit must carry our cgroups, its execve exit the new one (read
- * at that moment) with container.id set by the plugin as the event is parsed,
- * and its procexit the pid. A child reaped before its reports are read is
+ * (/lxc/<name> under the pids controller) before its fork is read, and execs
+ * a shell that exits with 3. Its clone exit must carry the cgroups it was
+ * born into (ours, as a driver reports them), its execve exit the new one
+ * with container.id set by the plugin as the event is parsed, and its
+ * procexit the pid. A child reaped before its reports are read is
  * counted as gone, not fed. Skipped, with the reason, where the connector is
  * unavailable (not root, another network namespace) or no cgroup can be made.
  */
@@ -114,33 +115,38 @@ static host* open_host(void)
 	return h;
 }
 
-/* The child: waits for the go, joins cgroup dir, runs a shell. */
-static void child_main(int go_fd, const char* dir)
+/* The child: joins cgroup dir, says so, waits for the go, runs a shell. */
+static void child_main(int moved_fd, int go_fd, const char* dir)
 {
 	char c, procs[512];
-	if (read(go_fd, &c, 1) != 1)
-		_exit(90);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 	FILE* f = fopen(procs, "we");
 	if (!f || fprintf(f, "0\n") < 0 || fclose(f))
 		_exit(91);
+	if (write(moved_fd, "m", 1) != 1 || read(go_fd, &c, 1) != 1)
+		_exit(90);
 	execl("/bin/sh", "sh", "-c", "sleep 0.3; exit 3", (char*)NULL);
 	_exit(92);
 }
 
 static void body(proc_events* pe, host* h, const char* name, const char* dir)
 {
-	int go[2];
-	REQUIRE(pipe(go) == 0);
+	int go[2], moved[2];
+	REQUIRE(pipe(go) == 0 && pipe(moved) == 0);
 	seen_child c = {0};
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(go[1]);
-		child_main(go[0], dir);
+		close(moved[0]);
+		child_main(moved[1], go[0], dir);
 	}
 	close(go[0]);
+	close(moved[1]);
 	REQUIRE(pid > 0);
 	c.pid = pid;
+	char m;
+	CHECK(read(moved[0], &m, 1) == 1); /* in its cgroup before its fork is read */
+	close(moved[0]);
 
 	CHECK(pump_until(pe, h, &c, &c.fork));
 	CHECK(write(go[1], "g", 1) == 1);
