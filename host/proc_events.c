@@ -113,7 +113,9 @@ static void pe_deliver(proc_events* pe, host* h, ss_plugin_event* e, proc_events
 {
 	if (!e)
 		return;
+	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
 	if (host_feed(h, e) == 0) {
+		seen->feed_ns = clock_ns(CLOCK_MONOTONIC) - t0;
 		pe->stats.fed++;
 		seen->event = e;
 		if (fn)

@@ -34,6 +34,7 @@ typedef struct proc_events_seen {
 	int64_t pid, tid;             /* thread group id and thread id */
 	uint64_t mono_ns;             /* the kernel's timestamp (CLOCK_MONOTONIC) */
 	const ss_plugin_event* event; /* the event fed (its ts is CLOCK_REALTIME) */
+	uint64_t feed_ns;             /* how long host_feed took: state update + plugin parse */
 } proc_events_seen;
 
 typedef void (*proc_events_fn)(void* arg, host* h, const proc_events_seen* seen);

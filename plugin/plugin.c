@@ -156,6 +156,7 @@ EXPORT ss_plugin_t* plugin_init(const ss_plugin_init_input* in, ss_plugin_rc* rc
 	idset_init(&s->asked);
 	idset_init(&s->unasked);
 	idset_init(&s->candidates);
+	idset_init(&s->bundle_peeked);
 	if (!in) {
 		plugin_set_error(s, "no init input");
 		return s;
@@ -192,6 +193,7 @@ EXPORT void plugin_destroy(ss_plugin_t* st)
 	idset_free(&s->asked);
 	idset_free(&s->unasked);
 	idset_free(&s->candidates);
+	idset_free(&s->bundle_peeked);
 	config_free(&s->cfg);
 	async_destroy(&s->async);
 	free(s);

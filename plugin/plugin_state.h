@@ -36,6 +36,7 @@ typedef struct thread_fields {
 	ss_plugin_table_field_t* vpid;
 	ss_plugin_table_field_t* vtid;
 	ss_plugin_table_field_t* ptid;
+	ss_plugin_table_field_t* pid; /* optional: NULL when the host has no such field */
 	ss_plugin_table_field_t* exe;
 	ss_plugin_table_field_t* pidns_init_start_ts;
 	ss_plugin_table_field_t* args;          /* sub-table */
@@ -72,6 +73,7 @@ typedef struct plugin_state {
 	idset unasked;    /* ids whose lookup the worker's full queue refused */
 	uint64_t unasked_retry_ms;
 	idset candidates; /* relaxed-rule ids seen on threads, waiting for an engine */
+	idset bundle_peeked; /* ids whose bundle was looked at (bundle.c) */
 
 	/* Lookup sources registered before the worker starts (tests, engines). */
 	struct {

@@ -36,7 +36,7 @@ static const char* const workload[] = {
 
 /* One fork or execve of a (likely) container process, as parsed. */
 typedef struct fe_seen {
-	uint64_t mono_ns;
+	uint64_t mono_ns, feed_ns;
 	bool exec, busybox, id_set, meta;
 	char cg[CG_TAIL]; /* the end of its pids cgroup path */
 } fe_seen;
@@ -200,8 +200,8 @@ static void on_event(void* arg, host* h, const proc_events_seen* seen)
 	if (!grow((void**)&run->seen, &run->capseen, run->nseen, sizeof(*run->seen)))
 		return;
 	fe_seen* s = &run->seen[run->nseen++];
-	*s = (fe_seen){.mono_ns = seen->mono_ns, .exec = seen->kind == PROC_EVENTS_EXEC,
-	               .id_set = id_set};
+	*s = (fe_seen){.mono_ns = seen->mono_ns, .feed_ns = seen->feed_ns,
+	               .exec = seen->kind == PROC_EVENTS_EXEC, .id_set = id_set};
 	memcpy(s->cg, cg, sizeof(cg));
 	const char* exe = NULL;
 	s->busybox = scap_event_param_str(seen->event, 27, &exe, NULL) && strstr(exe, "busybox");
@@ -288,18 +288,23 @@ static void figures(const fe_run* run, first_event_result* r)
 	int n = atomic_load(&run->launched);
 	double* delays = calloc((size_t)n + 1, sizeof(double));
 	double* launches = calloc((size_t)n + 1, sizeof(double));
+	double* parses = calloc((size_t)n + 1, sizeof(double));
+	int nparses = 0;
 	r->started = n;
-	for (int i = 0; i < n && delays && launches; i++) {
+	for (int i = 0; i < n && delays && launches && parses; i++) {
 		const fe_ctr* c = &run->ctrs[i];
 		launches[i] = c->launch_ms;
 		uint64_t first = 0;
-		bool seen_exec = false;
+		bool seen_exec = false, seen_id = false;
 		for (size_t k = 0; k < run->nseen; k++) {
 			const fe_seen* s = &run->seen[k];
 			if (!strstr(s->cg, c->cg))
 				continue;
 			if (!first || s->mono_ns < first)
 				first = s->mono_ns;
+			if (s->id_set && !seen_id)
+				parses[nparses++] = (double)s->feed_ns / 1e3;
+			seen_id |= s->id_set;
 			if (!s->exec || !s->busybox)
 				continue;
 			r->execs++;
@@ -325,8 +330,14 @@ static void figures(const fe_run* run, first_event_result* r)
 		qsort(launches, (size_t)n, sizeof(double), cmp_double);
 		r->launch_p50_ms = pct(launches, n, 50);
 	}
+	if (nparses) {
+		qsort(parses, (size_t)nparses, sizeof(double), cmp_double);
+		r->first_parse_p50_us = pct(parses, nparses, 50);
+		r->first_parse_p99_us = pct(parses, nparses, 99);
+	}
 	free(delays);
 	free(launches);
+	free(parses);
 }
 
 void first_event_print(const first_event_result* r)
@@ -335,11 +346,12 @@ void first_event_print(const first_event_result* r)
 	double pi = r->execs ? 100.0 * (double)r->execs_id / (double)r->execs : 0;
 	printf("%-10s %3d/%-3d containers, %4llu execve parsed: %5.1f%% with name+image, %5.1f%% "
 	       "with id; first execve with name+image in %d/%d; first process -> record "
-	       "(%d): median %.0f ms, p90 %.0f ms, max %.0f ms; launch %.0f ms; connector: %llu "
-	       "gone, %llu overruns\n",
+	       "(%d): median %.0f ms, p90 %.0f ms, max %.0f ms; first parse with the new id "
+	       "p50 %.0f us, p99 %.0f us; launch %.0f ms; connector: %llu gone, %llu overruns\n",
 	       r->engine, r->started, r->asked, (unsigned long long)r->execs, pm, pi,
 	       r->ctrs_first_meta, r->ctrs_seen, r->ctrs_delay, r->delay_p50_ms, r->delay_p90_ms,
-	       r->delay_max_ms, r->launch_p50_ms, (unsigned long long)r->stats.gone,
+	       r->delay_max_ms, r->first_parse_p50_us, r->first_parse_p99_us, r->launch_p50_ms,
+	       (unsigned long long)r->stats.gone,
 	       (unsigned long long)r->stats.overruns);
 	fflush(stdout);
 }

@@ -35,6 +35,8 @@ typedef struct first_event_result {
 	double delay_p90_ms;
 	double delay_max_ms;
 	double launch_p50_ms; /* one launch: CLI or CRI calls */
+	/* host_feed (state update + parse) of each container's first event with its id */
+	double first_parse_p50_us, first_parse_p99_us;
 	proc_events_stats stats;
 } first_event_result;
 
