@@ -1,12 +1,16 @@
 /*
  * Time to metadata, the small version of bench_first_event: 10 containers per
  * engine (docker run, podman run, ctr run, CRI), the plugin fed live by the
- * process connector (first_event.h). Prints what share of the containers'
- * execve events were parsed with their name and image. Asserted is what holds
- * today: every container started and was seen exec'ing; every such event of
- * an engine whose cgroup names the id (docker, podman, CRI) carried
- * container.id; every container's record eventually reached the plugin.
- * Skipped per engine, with the reason, where it or the connector cannot run.
+ * process connector (first_event.h); prints the figures. Required: every
+ * container started and was seen exec'ing; every such execve of an engine
+ * whose cgroup names the id (docker, podman, CRI) carried container.id; every
+ * container's record reached the plugin; and on docker, containerd and CRI,
+ * every execve of a container's workload, its first ones included, was parsed
+ * with container.name and container.image (docker and containerd announce a
+ * container before it starts; CRI through its bundle, plugin/bundle.c).
+ * Podman is only printed: its service learns of a `podman run` container
+ * after it started (see the README). Skipped per engine, with the reason,
+ * where it or the connector cannot run.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +39,10 @@ static void run(const char* engine)
 		CHECK_INT(r.execs_id, r.execs);
 	CHECK_INT(r.ctrs_record, r.started);
 	CHECK_INT(r.ctrs_delay, r.started);
+	if (strcmp(engine, "podman")) {
+		CHECK_INT(r.execs_meta, r.execs);
+		CHECK_INT(r.ctrs_first_meta, r.started);
+	}
 }
 
 TEST(first_event_docker)
