@@ -7,7 +7,9 @@
  * process to its record. Needs root (engines, connector); an engine that
  * cannot run here is reported as skipped.
  *
- *   bench_first_event [-n N] [docker] [podman] [containerd] [cri]
+ *   bench_first_event [-n N] [-c CONFIG] [docker] [podman] [containerd] [cri]
+ *
+ * CONFIG is more top-level plugin config, e.g. '"hooks":["start"]'.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +23,18 @@ static const char* const all_engines[] = {"docker", "podman", "containerd", "cri
 int main(int argc, char** argv)
 {
 	int n = 100, c;
-	while ((c = getopt(argc, argv, "n:h")) != -1) {
+	const char* extra = NULL;
+	while ((c = getopt(argc, argv, "n:c:h")) != -1) {
 		if (c == 'n' && atoi(optarg) > 0) {
 			n = atoi(optarg);
 			continue;
 		}
-		fprintf(stderr, "usage: bench_first_event [-n N] [docker|podman|containerd|cri]...\n");
+		if (c == 'c') {
+			extra = optarg;
+			continue;
+		}
+		fprintf(stderr, "usage: bench_first_event [-n N] [-c CONFIG] "
+		                "[docker|podman|containerd|cri]...\n");
 		return 2;
 	}
 	const char* const* engines = optind < argc ? (const char* const*)argv + optind : all_engines;
@@ -35,7 +43,7 @@ int main(int argc, char** argv)
 	for (int i = 0; i < count; i++) {
 		first_event_result r;
 		char why[512] = "";
-		int rc = first_event_run(engines[i], n, &r, why, sizeof(why));
+		int rc = first_event_run(engines[i], extra, n, &r, why, sizeof(why));
 		if (rc > 0)
 			first_event_print(&r);
 		else

@@ -140,49 +140,113 @@ static bool label(ctr_record* r, const char* key, const char* value)
 	return true;
 }
 
-/* The fields the annotations give; the rest keeps the record's defaults. */
-static bool fill(ctr_record* r, json_t* a, const char* full_id)
+/* id, full_id, type, name, image and its repository and tag. */
+static bool identity(ctr_record* r, uint32_t type, const char* full_id, const char* name,
+                     const char* image)
 {
 	char short_id[CTR_SHORT_ID_LEN + 1];
 	snprintf(short_id, sizeof(short_id), "%s", full_id);
-	const char* image = ann(a, ANN "image-name");
 	char *repo = NULL, *tag = NULL;
 	bool ok = ctr_image_split_repo_tag(image, &repo, &tag);
-	r->type = CTR_TYPE_CONTAINERD;
+	r->type = type;
 	ok = ok && ctr_str_set(&r->id, short_id) && ctr_str_set(&r->full_id, full_id) &&
-	     ctr_str_set(&r->name, ann(a, ANN "container-name")) && ctr_str_set(&r->image, image) &&
-	     ctr_str_set(&r->imagerepo, repo) && ctr_str_set(&r->imagetag, tag) &&
-	     ctr_str_set(&r->pod_sandbox_id, ann(a, ANN "sandbox-id")) &&
-	     label(r, "io.kubernetes.container.name", ann(a, ANN "container-name")) &&
-	     label(r, "io.kubernetes.pod.name", ann(a, ANN "sandbox-name")) &&
-	     label(r, "io.kubernetes.pod.namespace", ann(a, ANN "sandbox-namespace")) &&
-	     label(r, "io.kubernetes.pod.uid", ann(a, ANN "sandbox-uid"));
+	     ctr_str_set(&r->name, name) && ctr_str_set(&r->image, image) &&
+	     ctr_str_set(&r->imagerepo, repo) && ctr_str_set(&r->imagetag, tag);
 	free(repo);
 	free(tag);
 	return ok;
 }
 
-ctr_record* bundle_record_from_dir(const char* dir, const char* full_id)
+/* containerd's CRI: what its annotations give; the rest keeps the record's defaults. */
+static bool fill_cri(ctr_record* r, json_t* a, const char* full_id)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/config.json", dir);
+	const char* name = ann(a, ANN "container-name");
+	return identity(r, CTR_TYPE_CONTAINERD, full_id, name, ann(a, ANN "image-name")) &&
+	       ctr_str_set(&r->pod_sandbox_id, ann(a, ANN "sandbox-id")) &&
+	       label(r, "io.kubernetes.container.name", name) &&
+	       label(r, "io.kubernetes.pod.name", ann(a, ANN "sandbox-name")) &&
+	       label(r, "io.kubernetes.pod.namespace", ann(a, ANN "sandbox-namespace")) &&
+	       label(r, "io.kubernetes.pod.uid", ann(a, ANN "sandbox-uid"));
+}
+
+/* A JSON file of at most BUNDLE_MAX_BYTES, parsed; NULL otherwise. */
+static json_t* load_json(const char* path)
+{
 	char* buf = malloc(BUNDLE_MAX_BYTES);
 	ssize_t n = buf ? read_small(path, buf, BUNDLE_MAX_BYTES) : -1;
 	json_t* doc = n > 0 ? json_loadb(buf, (size_t)n, 0, NULL) : NULL;
 	free(buf);
-	json_t* a = json_object_get(doc, "annotations");
-	ctr_record* r = NULL;
-	/* containers only: a sandbox's record also needs what only the engine knows */
-	if (!strcmp(ann(a, ANN "container-type"), "container") &&
-	    *ann(a, ANN "container-name") && (r = ctr_record_new())) {
-		if (fill(r, a, full_id)) {
-			ctr_record_finalize(r);
-		} else {
-			ctr_record_unref(r);
-			r = NULL;
-		}
+	return doc;
+}
+
+/*
+ * Docker's container directory, <data-root>/containers/<id>, as the bundle's
+ * /etc/hostname bind mount names it (the bundle itself has no name or image);
+ * root + that path + "/config.v2.json" into out. False if there is none.
+ */
+static bool docker_config_path(json_t* spec, const char* root, const char* full_id, char* out,
+                               size_t size)
+{
+	json_t* mounts = json_object_get(spec, "mounts");
+	size_t i;
+	json_t* m;
+	json_array_foreach(mounts, i, m)
+	{
+		const char* dest = json_string_value(json_object_get(m, "destination"));
+		const char* src = json_string_value(json_object_get(m, "source"));
+		if (!dest || !src || strcmp(dest, "/etc/hostname"))
+			continue;
+		static const char parent[] = "/containers/";
+		const char* slash = strrchr(src, '/');
+		size_t dlen = slash ? (size_t)(slash - src) : 0; /* src[0..dlen): the directory */
+		size_t idlen = strlen(full_id), plen = sizeof(parent) - 1;
+		if (dlen < idlen + plen || strncmp(src + dlen - idlen, full_id, idlen) ||
+		    strncmp(src + dlen - idlen - plen, parent, plen))
+			return false;
+		return snprintf(out, size, "%s%.*s/config.v2.json", root, (int)dlen, src) < (int)size;
 	}
-	json_decref(doc);
+	return false;
+}
+
+static bool fill_docker(ctr_record* r, json_t* cfg, const char* full_id)
+{
+	const char* name = json_string_value(json_object_get(cfg, "Name"));
+	const char* image = json_string_value(json_object_get(json_object_get(cfg, "Config"), "Image"));
+	if (!name || !image)
+		return false;
+	return identity(r, CTR_TYPE_DOCKER, full_id, name[0] == '/' ? name + 1 : name, image);
+}
+
+/* A record filled by fill(r, doc, full_id), or NULL. */
+static ctr_record* record_of(bool (*fill)(ctr_record*, json_t*, const char*), json_t* doc,
+                             const char* full_id)
+{
+	ctr_record* r = ctr_record_new();
+	if (r && fill(r, doc, full_id)) {
+		ctr_record_finalize(r);
+		return r;
+	}
+	ctr_record_unref(r);
+	return NULL;
+}
+
+ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char* full_id)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	json_t* spec = load_json(path);
+	json_t* a = json_object_get(spec, "annotations");
+	ctr_record* r = NULL;
+	if (*ann(a, ANN "container-type")) {
+		/* containers only: a sandbox's record also needs what only the engine knows */
+		if (!strcmp(ann(a, ANN "container-type"), "container") && *ann(a, ANN "container-name"))
+			r = record_of(fill_cri, a, full_id);
+	} else if (docker_config_path(spec, root, full_id, path, sizeof(path))) {
+		json_t* cfg = load_json(path);
+		r = record_of(fill_docker, cfg, full_id);
+		json_decref(cfg);
+	}
+	json_decref(spec);
 	return r;
 }
 
@@ -211,7 +275,13 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 	if (idset_count(&s->bundle_peeked) >= BUNDLE_MAX_PEEKED)
 		idset_free(&s->bundle_peeked); /* leaves it empty and usable */
 	idset_put(&s->bundle_peeked, id, 0);
-	ctr_record* r = found ? bundle_record_from_dir(dir, full_id) : NULL;
+	if (!found)
+		return NULL;
+	/* dir is <root>/<pid>/cwd[...]: the paths its bundle names are under <root>/<pid>/root */
+	char shim_root[600];
+	const char* cwd = strstr(dir + strlen(root), "/cwd");
+	snprintf(shim_root, sizeof(shim_root), "%.*s/root", (int)(cwd ? cwd - dir : 0), dir);
+	ctr_record* r = bundle_record_from_dir(dir, shim_root, full_id);
 	if (!r)
 		return NULL;
 	plog_debug(&s->log, "container %s: provisional record from its bundle", r->id);

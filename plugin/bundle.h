@@ -26,8 +26,10 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 
 /* ---- internals, exposed for tests ---- */
 
-/* The record the bundle directory DIR's config.json describes for FULL_ID, or NULL. */
-ctr_record* bundle_record_from_dir(const char* dir, const char* full_id);
+/* The record the bundle directory DIR's config.json describes for FULL_ID, or
+ * NULL; ROOT prefixes the absolute paths the bundle names (Docker's
+ * containers/<id>/config.v2.json). */
+ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char* full_id);
 
 /*
  * The bundle directory of container ID, found from PID: the working directory

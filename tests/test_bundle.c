@@ -1,5 +1,5 @@
 /*
- * bundle.c: provisional records from containerd CRI bundles. A fake state
+ * bundle.c: provisional records from containerd CRI and Docker bundles. A fake state
  * directory <tmp>/io.containerd.runtime.v2.task/k8s.io/ holds a sandbox's and
  * a container's bundle; this process plays the pod's shim (working in the
  * sandbox's bundle) and a child of ours the container's process. The plugin
@@ -82,7 +82,7 @@ TEST(record_from_cri_annotations)
 	REQUIRE(setup());
 	char dir[512];
 	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, CTR);
-	ctr_record* r = bundle_record_from_dir(dir, CTR);
+	ctr_record* r = bundle_record_from_dir(dir, "", CTR);
 	REQUIRE(r != NULL);
 	CHECK_STR(r->id, "c0ffee00c0ff");
 	CHECK_STR(r->full_id, CTR);
@@ -105,14 +105,14 @@ TEST(no_record_without_a_container_bundle)
 	REQUIRE(setup());
 	char dir[512];
 	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, SANDBOX);
-	CHECK(bundle_record_from_dir(dir, SANDBOX) == NULL); /* a sandbox */
+	CHECK(bundle_record_from_dir(dir, "", SANDBOX) == NULL); /* a sandbox */
 	put("d1", "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\"}}");
 	put("d2", "{\"annotations\":");
 	put("d3", "[1,2,3]");
 	const char* bad[] = {"d1", "d2", "d3", "absent"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", ns_dir, bad[i]);
-		CHECK(bundle_record_from_dir(dir, bad[i]) == NULL);
+		CHECK(bundle_record_from_dir(dir, "", bad[i]) == NULL);
 	}
 	/* larger than the bound: not read at all */
 	size_t big = 300 * 1024;
@@ -126,7 +126,68 @@ TEST(no_record_without_a_container_bundle)
 	put("d4", body);
 	free(body);
 	snprintf(dir, sizeof(dir), "%s/d4", ns_dir);
-	CHECK(bundle_record_from_dir(dir, "d4") == NULL);
+	CHECK(bundle_record_from_dir(dir, "", "d4") == NULL);
+	teardown();
+}
+
+#define DOCKER_ID "d0cd0cd0cd0c3333333333333333333333333333333333333333333333333333"
+
+/* Docker's bundle names <data-root>/containers/<id>/hostname; config.v2.json there. */
+static void put_docker(const char* hostname_dir)
+{
+	char body[1024], path[512];
+	snprintf(body, sizeof(body),
+	         "{\"ociVersion\":\"1.0.2-dev\",\"mounts\":["
+	         "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	         "{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\"}]}",
+	         hostname_dir);
+	put(DOCKER_ID, body);
+	snprintf(path, sizeof(path), "%s/docker", tmp);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/docker/containers", tmp);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/docker/containers/%s", tmp, DOCKER_ID);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/docker/containers/%s/config.v2.json", tmp, DOCKER_ID);
+	FILE* f = fopen(path, "we");
+	if (f) {
+		fputs("{\"ID\":\"" DOCKER_ID "\",\"Name\":\"/shop-web\",\"Image\":\"sha256:ab12\","
+		      "\"Config\":{\"Image\":\"nginx:1.25\",\"Labels\":{}}}",
+		      f);
+		fclose(f);
+	}
+}
+
+TEST(record_from_docker_config)
+{
+	REQUIRE(setup());
+	char hdir[512], dir[512];
+	snprintf(hdir, sizeof(hdir), "%s/docker/containers/%s", tmp, DOCKER_ID);
+	put_docker(hdir);
+	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, DOCKER_ID);
+	ctr_record* r = bundle_record_from_dir(dir, "", DOCKER_ID);
+	REQUIRE(r != NULL);
+	CHECK_STR(r->id, "d0cd0cd0cd0c");
+	CHECK_STR(r->full_id, DOCKER_ID);
+	CHECK_INT(r->type, CTR_TYPE_DOCKER);
+	CHECK_STR(r->name, "shop-web");
+	CHECK_STR(r->image, "nginx:1.25");
+	CHECK_STR(r->imagerepo, "nginx");
+	CHECK_STR(r->imagetag, "1.25");
+	ctr_record_unref(r);
+	/* through a root prefix, as the shim's /proc/<pid>/root */
+	char root[600];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)getpid());
+	r = bundle_record_from_dir(dir, root, DOCKER_ID);
+	CHECK(r && !strcmp(r->name, "shop-web"));
+	ctr_record_unref(r);
+	/* a hostname from elsewhere than containers/<this id>/ tells nothing */
+	snprintf(hdir, sizeof(hdir), "%s/docker/other/%s", tmp, DOCKER_ID);
+	put_docker(hdir);
+	CHECK(bundle_record_from_dir(dir, "", DOCKER_ID) == NULL);
+	snprintf(hdir, sizeof(hdir), "%s/docker/containers/%s", tmp, SANDBOX);
+	put_docker(hdir);
+	CHECK(bundle_record_from_dir(dir, "", DOCKER_ID) == NULL);
 	teardown();
 }
 
@@ -157,7 +218,7 @@ TEST(find_from_a_process_of_the_pod)
 	/* the container: next to the sandbox's bundle */
 	CHECK_INT(bundle_find("/proc", child, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
 	CHECK_STR(full, CTR);
-	ctr_record* r = bundle_record_from_dir(dir, full);
+	ctr_record* r = bundle_record_from_dir(dir, "", full);
 	CHECK(r && !strcmp(r->name, "web"));
 	ctr_record_unref(r);
 	/* the sandbox: our own directory */
@@ -175,5 +236,6 @@ TEST(find_from_a_process_of_the_pod)
 	teardown();
 }
 
-TEST_MAIN(T(record_from_cri_annotations), T(no_record_without_a_container_bundle),
+TEST_MAIN(T(record_from_cri_annotations), T(record_from_docker_config),
+          T(no_record_without_a_container_bundle),
           T(find_from_a_process_of_the_pod))

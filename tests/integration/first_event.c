@@ -55,13 +55,13 @@ typedef struct fe_ctr {
 
 typedef struct fe_run {
 	const char* engine;
+	const char* extra;
 	int n;
 	itest_session s;
 	itest_cri cri;
 	fe_ctr* ctrs;
 	atomic_int launched; /* ctrs[0..launched) are written */
 	atomic_bool done;
-	int tried;
 	fe_seen* seen;
 	size_t nseen, capseen;
 	fe_record* recs;
@@ -146,7 +146,6 @@ static void* launcher(void* arg)
 		uint64_t t0 = mono_ns();
 		bool ok = !strcmp(run->engine, "cri") ? launch_cri(run, i, c) : launch_cli(run, i, c);
 		c->launch_ms = (double)(mono_ns() - t0) / 1e6;
-		run->tried++;
 		if (ok)
 			atomic_fetch_add(&run->launched, 1);
 	}
@@ -344,11 +343,14 @@ void first_event_print(const first_event_result* r)
 {
 	double pm = r->execs ? 100.0 * (double)r->execs_meta / (double)r->execs : 0;
 	double pi = r->execs ? 100.0 * (double)r->execs_id / (double)r->execs : 0;
+	char label[128];
+	snprintf(label, sizeof(label), "%s%s%s%s", r->engine, r->extra ? " {" : "",
+	         r->extra ? r->extra : "", r->extra ? "}" : "");
 	printf("%-10s %3d/%-3d containers, %4llu execve parsed: %5.1f%% with name+image, %5.1f%% "
 	       "with id; first execve with name+image in %d/%d; first process -> record "
 	       "(%d): median %.0f ms, p90 %.0f ms, max %.0f ms; first parse with the new id "
 	       "p50 %.0f us, p99 %.0f us; launch %.0f ms; connector: %llu gone, %llu overruns\n",
-	       r->engine, r->started, r->asked, (unsigned long long)r->execs, pm, pi,
+	       label, r->started, r->asked, (unsigned long long)r->execs, pm, pi,
 	       r->ctrs_first_meta, r->ctrs_seen, r->ctrs_delay, r->delay_p50_ms, r->delay_p90_ms,
 	       r->delay_max_ms, r->first_parse_p50_us, r->first_parse_p99_us, r->launch_p50_ms,
 	       (unsigned long long)r->stats.gone,
@@ -367,7 +369,7 @@ static const char* daemon_of(const char* engine)
 static int measure(fe_run* run, proc_events* pe, first_event_result* r, char* why,
                    size_t why_size)
 {
-	if (!itest_open_plugin(&run->s, run->engine, NULL)) {
+	if (!itest_open_plugin(&run->s, run->engine, run->extra)) {
 		snprintf(why, why_size, "%s: the plugin did not open", run->engine);
 		return -1;
 	}
@@ -395,9 +397,10 @@ static int measure(fe_run* run, proc_events* pe, first_event_result* r, char* wh
 	return rc < 0 ? -1 : 1;
 }
 
-int first_event_run(const char* engine, int n, first_event_result* r, char* why, size_t why_size)
+int first_event_run(const char* engine, const char* extra, int n, first_event_result* r,
+                    char* why, size_t why_size)
 {
-	*r = (first_event_result){.engine = engine, .asked = n};
+	*r = (first_event_result){.engine = engine, .extra = extra, .asked = n};
 	if (!itest_can_run(daemon_of(engine), why, why_size))
 		return 0;
 	proc_events* pe = proc_events_open("/proc", why, why_size);
@@ -411,6 +414,7 @@ int first_event_run(const char* engine, int n, first_event_result* r, char* why,
 		goto out;
 	}
 	run->engine = engine;
+	run->extra = extra;
 	run->n = n;
 	run->ctrs = ctrs;
 	if (!itest_session_start(&run->s, daemon_of(engine))) {

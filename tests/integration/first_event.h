@@ -23,6 +23,7 @@
 
 typedef struct first_event_result {
 	const char* engine;
+	const char* extra;    /* more plugin config, or NULL */
 	int asked, started;   /* containers asked for, and started by the engine */
 	uint64_t execs;       /* workload execve events (/bin/busybox) of those containers */
 	uint64_t execs_id;    /* ... parsed with container.id set (not host) */
@@ -41,10 +42,13 @@ typedef struct first_event_result {
 } first_event_result;
 
 /*
- * Runs one engine with N containers. 1: ran (figures in *r); 0: skipped, the
- * reason in why (engine or connector unavailable); -1: failed (why).
+ * Runs one engine with N containers, the plugin configured with only that
+ * engine and EXTRA (NULL: nothing; e.g. "\"hooks\":[\"start\"]"). 1: ran
+ * (figures in *r); 0: skipped, the reason in why (engine or connector
+ * unavailable); -1: failed (why).
  */
-int first_event_run(const char* engine, int n, first_event_result* r, char* why, size_t why_size);
+int first_event_run(const char* engine, const char* extra, int n, first_event_result* r,
+                    char* why, size_t why_size);
 
 /* One line of figures for r. */
 void first_event_print(const first_event_result* r);

@@ -7,7 +7,8 @@
  * container's record reached the plugin; and on docker, containerd and CRI,
  * every execve of a container's workload, its first ones included, was parsed
  * with container.name and container.image (docker and containerd announce a
- * container before it starts; CRI through its bundle, plugin/bundle.c).
+ * container before it starts; CRI through its bundle, plugin/bundle.c, and so
+ * docker configured to hear of containers only when they start).
  * Podman is only printed: its service learns of a `podman run` container
  * after it started (see the README). Skipped per engine, with the reason,
  * where it or the connector cannot run.
@@ -22,10 +23,10 @@ enum { N = 10 };
 
 static char why[512];
 
-static void run(const char* engine)
+static void run(const char* engine, const char* extra)
 {
 	first_event_result r;
-	int rc = first_event_run(engine, N, &r, why, sizeof(why));
+	int rc = first_event_run(engine, extra, N, &r, why, sizeof(why));
 	if (rc == 0)
 		SKIP(why);
 	if (rc < 0)
@@ -47,23 +48,30 @@ static void run(const char* engine)
 
 TEST(first_event_docker)
 {
-	run("docker");
+	run("docker", NULL);
+}
+
+/* Announced only when started: the record comes after the first process, the
+ * bundle's (containers/<id>/config.v2.json) is there at its first parse. */
+TEST(first_event_docker_start_hook)
+{
+	run("docker", "\"hooks\":[\"start\"]");
 }
 
 TEST(first_event_podman)
 {
-	run("podman");
+	run("podman", NULL);
 }
 
 TEST(first_event_containerd)
 {
-	run("containerd");
+	run("containerd", NULL);
 }
 
 TEST(first_event_cri)
 {
-	run("cri");
+	run("cri", NULL);
 }
 
-TEST_MAIN(T(first_event_docker), T(first_event_podman), T(first_event_containerd),
+TEST_MAIN(T(first_event_docker), T(first_event_docker_start_hook), T(first_event_podman), T(first_event_containerd),
           T(first_event_cri))
