@@ -165,7 +165,7 @@ ss_plugin_event* evt_clone_exit(uint16_t type, uint64_t ts, const evt_proc_info*
 	if (!evt_lists_build(p, &l))
 		return NULL;
 	evt_param v[EVT_CLONE_NPARAMS] = {
-		[15] = evt_p_num(&evt_zero32, 4),             /* flags */
+		[15] = evt_p_num(&p->flags, 4),               /* flags */
 		[16] = evt_p_num(&evt_zero32, 4),             /* uid */
 		[17] = evt_p_num(&evt_zero32, 4),             /* gid */
 		[18] = evt_p_num(&p->vtid, 8),                /* vtid */

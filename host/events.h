@@ -32,7 +32,11 @@ typedef struct evt_proc_info {
 	const char* const* env;     /* execve only */
 	const char* const* cgroups; /* "subsys=path", NULL-terminated */
 	const char* filename;       /* execve 293 only */
+	uint32_t flags;             /* clone only: PPM_CL_* flags, e.g. EVT_CL_CLONE_THREAD */
 } evt_proc_info;
+
+/* The drivers' clone flag for a new thread of the caller's process. */
+#define EVT_CL_CLONE_THREAD (1u << 13)
 
 /* 223, 225, 227, 335 (21 params). Header tid = p->tid. */
 ss_plugin_event* evt_clone_exit(uint16_t type, uint64_t ts, const evt_proc_info* p);

@@ -241,20 +241,55 @@ int host_scan_task(host* h, const char* proc_root, long pid, long tid)
 	return rc;
 }
 
-ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts)
+/* b's cgroups replaced by those of task pid/tid, if it still exists. */
+static void cgroups_of(const char* proc_root, long pid, long tid, task_buf* b)
+{
+	char dir[256], path[512];
+	snprintf(dir, sizeof(dir), "%s/%ld/task/%ld", proc_root, pid, tid);
+	snprintf(path, sizeof(path), "%s/cgroup", dir);
+	if (access(path, R_OK))
+		return;
+	for (size_t i = 0; i < b->ncgroups; i++)
+		free(b->cgroups[i]);
+	read_cgroups(proc_root, dir, b);
+}
+
+/*
+ * The exit event of TYPE (clone family: the child's side) a driver would send
+ * for the task; cg_pid/cg_tid (> 0) is the task whose cgroups it carries.
+ */
+static ss_plugin_event* task_event(const char* proc_root, long pid, long tid, long cg_pid,
+                                   long cg_tid, uint64_t ts, uint16_t type)
 {
 	task_buf* b = calloc(1, sizeof(*b));
 	host_proc p;
 	ss_plugin_event* e = NULL;
 	if (b && read_task(proc_root, pid, tid, b, &p) == 0) {
+		if (cg_pid > 0) {
+			cgroups_of(proc_root, cg_pid, cg_tid, b);
+			p.cgroups = (const char* const*)b->cgroups;
+		}
 		evt_proc_info i = {.res = 0, .tid = p.tid, .pid = p.pid, .ptid = p.ptid, .vtid = p.vtid,
 		                   .vpid = p.vpid, .pidns_init_start_ts = p.pidns_init_start_ts,
 		                   .exe = p.exe, .comm = p.comm, .cwd = "/", .args = p.args,
-		                   .cgroups = p.cgroups, .filename = p.exe_path};
-		e = evt_execve_exit(PPME_SYSCALL_EXECVE_19_X, ts, &i);
+		                   .cgroups = p.cgroups, .filename = p.exe_path,
+		                   .flags = pid != tid ? EVT_CL_CLONE_THREAD : 0};
+		e = type == PPME_SYSCALL_EXECVE_19_X ? evt_execve_exit(type, ts, &i)
+		                                     : evt_clone_exit(type, ts, &i);
 	}
 	task_buf_free(b);
 	return e;
+}
+
+ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts)
+{
+	return task_event(proc_root, pid, tid, 0, 0, ts, PPME_SYSCALL_EXECVE_19_X);
+}
+
+ss_plugin_event* host_task_clone_event(const char* proc_root, long pid, long tid, long parent_pid,
+                                       long parent_tid, uint64_t ts)
+{
+	return task_event(proc_root, pid, tid, parent_pid, parent_tid, ts, PPME_SYSCALL_CLONE_20_X);
 }
 
 static long scan_tasks(host* h, const char* proc_root, long pid)

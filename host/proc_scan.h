@@ -34,4 +34,14 @@ int host_scan_task(host* h, const char* proc_root, long pid, long tid);
  */
 ss_plugin_event* host_task_execve_event(const char* proc_root, long pid, long tid, uint64_t ts);
 
+/*
+ * The same for a task just forked: the clone exit (223, the child's side,
+ * res 0; CLONE_THREAD when tid is not the group leader). Its cgroups are
+ * those of the parent thread parent_pid/parent_tid, the ones a child is born
+ * into and a driver reports at clone (a runtime moves the child into the
+ * container's cgroup only afterwards); the child's own if the parent is gone.
+ */
+ss_plugin_event* host_task_clone_event(const char* proc_root, long pid, long tid, long parent_pid,
+                                       long parent_tid, uint64_t ts);
+
 #endif

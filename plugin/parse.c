@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ctr_json.h"
+#include "bundle.h"
 #include "plugin_state.h"
 #include "scap_events.h"
 
@@ -128,8 +129,10 @@ void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_e
 		t->w->write_entry_field(s->th.table, e, s->th.container_id, &d);
 	}
 	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
-	if (id[0] && !r)
-		ask_engines(s, id, m.engine);
+	if (id[0] && !r) {
+		ask_engines(s, id, m.engine); /* first: a provisional record must not stop the lookup */
+		r = bundle_provisional(s, t, e, id);
+	}
 	category_assign(s, t, e, id, r);
 }
 

@@ -143,6 +143,7 @@ EXPORT ss_plugin_t* plugin_init(const ss_plugin_init_input* in, ss_plugin_rc* rc
 	if (!s)
 		return NULL;
 	async_init(&s->async);
+	idset_init(&s->bundle_peeked);
 	if (!in) {
 		plugin_set_error(s, "no init input");
 		return s;
@@ -178,6 +179,7 @@ EXPORT void plugin_destroy(ss_plugin_t* st)
 	ctr_record_unref(s->host_rec);
 	ctr_cache_free(s->cache);
 	lookup_free(s->lookups);
+	idset_free(&s->bundle_peeked);
 	config_free(&s->cfg);
 	async_destroy(&s->async);
 	free(s);

@@ -37,6 +37,7 @@ typedef struct thread_fields {
 	ss_plugin_table_field_t* vpid;
 	ss_plugin_table_field_t* vtid;
 	ss_plugin_table_field_t* ptid;
+	ss_plugin_table_field_t* pid; /* optional: NULL when the host has no such field */
 	ss_plugin_table_field_t* exe;
 	ss_plugin_table_field_t* pidns_init_start_ts;
 	ss_plugin_table_field_t* args;          /* sub-table */
@@ -71,6 +72,7 @@ typedef struct plugin_state {
 	worker* worker;
 	bool live; /* async handler installed: engines may be asked, events emitted */
 	lookup_tracker* lookups; /* ids seen without a record, relaxed-rule candidates */
+	idset bundle_peeked; /* ids whose bundle was looked at (bundle.c) */
 
 
 	struct xstore* xstore; /* extraction results, valid until the next extraction */

@@ -297,6 +297,8 @@ static int thread_fields_init(plugin_state* s, const ss_plugin_init_tables_input
 	          need_field(s, in, th->table, "container_id", SS_PLUGIN_ST_STRING, true)) ||
 	    !(th->category = need_field(s, in, th->table, "category", SS_PLUGIN_ST_UINT16, true)))
 		return -1;
+	/* optional (bundle.c falls back on ptid): never a reason to refuse a host */
+	th->pid = in->fields_ext->get_table_field(th->table, "pid", SS_PLUGIN_ST_INT64);
 	return subtable_fields(s, in);
 }
 

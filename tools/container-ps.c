@@ -18,7 +18,9 @@
 
 #include "events.h"
 #include "host.h"
+#include "proc_events.h"
 #include "proc_scan.h"
+#include "scap_events.h"
 
 #ifndef PLUGIN_SO_PATH
 #define PLUGIN_SO_PATH "libcontainer.so"
@@ -64,7 +66,8 @@ static void usage(FILE* f)
 	        "  -c, --config JSON    plugin init config (falco.yaml's init_config, as JSON)\n"
 	        "  -p, --plugin PATH    plugin library (default: %s)\n"
 	        "  -w, --wait MS        how long to wait for engine answers (default 3000)\n"
-	        "  -f, --follow         keep watching: print processes of containers as they appear\n"
+	        "  -f, --follow         then print a line per new container process as its clone\n"
+	        "                       or execve is parsed (kernel process connector; root)\n"
 	        "  -v, --verbose        the plugin's log on stderr\n"
 	        "  -h, --help           this help\n",
 	        PLUGIN_SO_PATH);
@@ -148,14 +151,14 @@ static void command_of(int64_t pid, int64_t tid, char* buf, size_t size)
 	}
 }
 
-static void print_row(host* h, const opts* o, int64_t pid, int64_t tid)
+/* One line: JSON or a table row; EVENT (NULL: none) is what announced the process. */
+static void print_values(const opts* o, int64_t pid, int64_t tid, char vals[NCOLS][1024],
+                         const char* event, const char* cmd)
 {
-	char vals[NCOLS][1024], cmd[1024];
-	for (size_t i = 0; i < NCOLS; i++)
-		value(h, tid, columns[i], vals[i], sizeof(vals[i]));
-	command_of(pid, tid, cmd, sizeof(cmd));
 	if (o->json) {
 		json_t* j = json_pack("{s:I, s:I}", "pid", (json_int_t)pid, "tid", (json_int_t)tid);
+		if (event)
+			json_object_set_new(j, "event", json_string(event));
 		for (size_t i = 0; i < NCOLS; i++)
 			json_object_set_new(j, columns[i], json_string(vals[i]));
 		json_object_set_new(j, "cmdline", json_string(cmd));
@@ -168,6 +171,15 @@ static void print_row(host* h, const opts* o, int64_t pid, int64_t tid)
 	}
 	printf("%7" PRId64 " %-12.12s %-20.20s %-28.28s %-10.10s %-12.12s %-16.16s %.60s\n", tid,
 	       vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], cmd);
+}
+
+static void print_row(host* h, const opts* o, int64_t pid, int64_t tid)
+{
+	char vals[NCOLS][1024], cmd[1024];
+	for (size_t i = 0; i < NCOLS; i++)
+		value(h, tid, columns[i], vals[i], sizeof(vals[i]));
+	command_of(pid, tid, cmd, sizeof(cmd));
+	print_values(o, pid, tid, vals, NULL, cmd);
 }
 
 /* Processes sorted by pid: /proc order is not numeric. */
@@ -204,6 +216,43 @@ static void print_all(host* h, const opts* o)
 	free(pids);
 }
 
+/* The command an event carries: exe, then args. */
+static void command_of_event(const ss_plugin_event* e, char* buf, size_t size)
+{
+	const char* exe = "";
+	const uint8_t* args = NULL;
+	uint32_t alen = 0;
+	scap_event_param_str(e, EVT_P_EXE, &exe, NULL);
+	scap_event_param(e, EVT_P_ARGS, &args, &alen);
+	size_t n = (size_t)snprintf(buf, size, "%s", exe);
+	for (uint32_t i = 0; i < alen && n + 1 < size; i++)
+		buf[n++] = args[i] ? (char)args[i] : ' ';
+	buf[n < size ? n : size - 1] = '\0';
+	n = strlen(buf);
+	while (n && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
+/* One line per container process as its clone or execve is parsed (what
+ * Falco's rules would see at that moment, metadata or not). */
+static void on_live_event(void* arg, host* h, const proc_events_seen* seen)
+{
+	const opts* o = arg;
+	if (seen->kind == PROC_EVENTS_EXIT)
+		return;
+	char vals[NCOLS][1024], cmd[1024];
+	for (size_t i = 0; i < NCOLS; i++) {
+		const char* v = host_extract_str(h, seen->event, columns[i]);
+		snprintf(vals[i], sizeof(vals[i]), "%s", v ? v : "");
+	}
+	if (!vals[0][0] || !strcmp(vals[0], "host"))
+		return;
+	command_of_event(seen->event, cmd, sizeof(cmd));
+	const char* what = seen->kind == PROC_EVENTS_FORK ? "clone" : "execve";
+	print_values(o, seen->pid, seen->tid, vals, what, cmd);
+	fflush(stdout);
+}
+
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -212,36 +261,18 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-/* New processes are announced to the plugin as the execve a kernel driver would report. */
-static void follow(host* h, const opts* o)
+static void follow(host* h, proc_events* pe, const opts* o)
 {
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	while (!interrupted) {
-		sleep(1);
-		DIR* d = opendir("/proc");
-		int64_t fresh[512];
-		size_t n = 0;
-		struct dirent* de;
-		while (d && (de = readdir(d)) && n < 512) {
-			int64_t pid = atoll(de->d_name);
-			if (pid <= 0 || host_thread_exists(h, pid))
-				continue;
-			ss_plugin_event* e =
-			    host_task_execve_event("/proc", (long)pid, (long)pid, (uint64_t)time(NULL) * 1000000000ull);
-			if (e && host_feed(h, e) == 0)
-				fresh[n++] = pid;
-			free(e);
+	if (!o->json)
+		printf("# following new processes (clone/execve) of containers\n");
+	fflush(stdout);
+	while (!interrupted)
+		if (proc_events_pump(pe, h, 200, on_live_event, (void*)o) < 0) {
+			perror("container-ps: process connector");
+			break;
 		}
-		if (d)
-			closedir(d);
-		settle(h, 1000);
-		char id[64];
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(value(h, fresh[i], "container.id", id, sizeof(id)), "host"))
-				print_row(h, o, fresh[i], fresh[i]);
-		fflush(stdout);
-	}
 }
 
 int main(int argc, char** argv)
@@ -255,8 +286,15 @@ int main(int argc, char** argv)
 		return 1;
 	host_set_log(h, on_log, &log);
 	int rc = 1;
+	proc_events* pe = NULL;
 	if (host_load(h, o.plugin) || host_init(h, o.config)) {
 		fprintf(stderr, "container-ps: %s\n", host_last_error(h));
+		goto out;
+	}
+	/* subscribed before the scan: no process falls between the two */
+	char why[320];
+	if (o.follow && !(pe = proc_events_open("/proc", why, sizeof(why)))) {
+		fprintf(stderr, "container-ps: --follow: %s\n", why);
 		goto out;
 	}
 	if (host_scan_proc(h, "/proc") < 0) {
@@ -274,10 +312,11 @@ int main(int argc, char** argv)
 	print_all(h, &o);
 	fflush(stdout);
 	if (o.follow)
-		follow(h, &o);
+		follow(h, pe, &o);
 	host_close(h);
 	rc = 0;
 out:
+	proc_events_close(pe);
 	host_free(h);
 	return rc;
 }

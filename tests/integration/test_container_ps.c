@@ -1,11 +1,17 @@
 /*
  * container-ps against real engines: a container started in a private docker
  * daemon or podman service (every engine of itest.h's lists) shows up with
- * its name and image, host processes as host.
+ * its name and image, host processes as host; with --follow, the processes of
+ * a container started afterwards are printed as their events are parsed (the
+ * process connector; skipped without it).
  */
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "itest.h"
 #include "test.h"
@@ -80,6 +86,118 @@ static void check_engine(const char* engine, itest_api api)
 	free(t);
 }
 
+/* container-ps --follow on SOCK (docker), its stdout on *fd; its pid. */
+static pid_t spawn_follow(const char* sock, int* fd)
+{
+	int p[2];
+	if (pipe(p))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char cfg[1024];
+		snprintf(cfg, sizeof(cfg),
+		         "{\"engines\":{\"docker\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
+		         "\"podman\":{\"enabled\":false},\"containerd\":{\"enabled\":false},"
+		         "\"cri\":{\"enabled\":false}}}",
+		         sock);
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl(CONTAINER_PS_PATH, "container-ps", "--follow", "--wait", "500", "--config", cfg,
+		      (char*)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	*fd = p[0];
+	return pid;
+}
+
+/* Reads FD into buf (appending) until NEEDLE is in it or TIMEOUT_MS pass. */
+static bool read_until(int fd, char* buf, size_t size, const char* needle, unsigned timeout_ms)
+{
+	uint64_t end = itest_now_ms() + timeout_ms;
+	size_t n = strlen(buf);
+	while (!strstr(buf, needle)) {
+		uint64_t now = itest_now_ms();
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
+			return false;
+		ssize_t r = read(fd, buf + n, size - 1 - n);
+		if (r <= 0)
+			return false;
+		n += (size_t)r;
+		buf[n] = '\0';
+	}
+	return true;
+}
+
+TEST(container_ps_follow_docker)
+{
+	static char why[320];
+	if (!itest_can_run("docker", why, sizeof(why)))
+		SKIP(why);
+	char* t = itest_tmpdir();
+	REQUIRE(t);
+	if (!itest_engine_start("docker", t)) {
+		CHECK(!"engine start");
+		itest_rmtree(t);
+		free(t);
+		return;
+	}
+	char sock[512];
+	itest_engine_sock(sock, sizeof(sock), t, "docker");
+	int fd = -1;
+	pid_t ps = spawn_follow(sock, &fd);
+	CHECK(ps > 0);
+	size_t cap = 1 << 20;
+	char* out = calloc(1, cap);
+	if (ps > 0 && out && !read_until(fd, out, cap, "# following", 15000)) {
+		/* no connector here: container-ps said why on stderr and exited 1 */
+		int st = 0;
+		waitpid(ps, &st, 0);
+		ps = -1;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
+			snprintf(why, sizeof(why), "container-ps --follow could not start (stderr above)");
+		else
+			CHECK(!"container-ps --follow printed no '# following' line");
+	}
+	char* id = NULL;
+	if (ps > 0) {
+		/* a later exec, 1 s in, finds the record there */
+		itest_engines_sh(&id, "docker", t, "run", "-d", "--name", "ps-follow", "--network",
+		                 "none", "localhost/app:1.0", "/bin/busybox", "sh", "-c",
+		                 "/bin/busybox sleep 1; /bin/busybox true; exec /bin/busybox sleep 3600",
+		                 NULL);
+		CHECK(id && strlen(id) == 64);
+	}
+	if (id && strlen(id) == 64) {
+		char want[64];
+		snprintf(want, sizeof(want), "%.12s ", id);
+		CHECK(read_until(fd, out, cap, want, 10000));
+		snprintf(want, sizeof(want), "%.12s ps-follow ", id);
+		CHECK(read_until(fd, out, cap, want, 10000));
+		CHECK(strstr(out, "localhost/app:1.0") != NULL);
+		CHECK(strstr(out, "/bin/busybox true") != NULL || strstr(out, "busybox sleep") != NULL);
+		if (test_failures_in_case)
+			fprintf(stderr, "%s\n", out);
+	}
+	if (ps > 0) {
+		kill(ps, SIGTERM);
+		int st = 0;
+		CHECK(waitpid(ps, &st, 0) == ps);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(out);
+	free(id);
+	itest_engine_stop("docker", t);
+	itest_rmtree(t);
+	free(t);
+	if (ps < 0 && why[0] && !test_failures_in_case)
+		SKIP(why);
+}
+
 #define DOCKER_PS(e) \
 	TEST(container_ps_##e) { check_engine(#e, ITEST_DOCKER); }
 #define PODMAN_PS(e) \
@@ -99,4 +217,5 @@ TEST(container_ps_bad_usage)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 }
 
-TEST_MAIN(ITEST_DOCKER_ENGINES(CASES) ITEST_PODMAN_ENGINES(CASES) T(container_ps_bad_usage))
+TEST_MAIN(ITEST_DOCKER_ENGINES(CASES) ITEST_PODMAN_ENGINES(CASES) T(container_ps_follow_docker),
+              T(container_ps_bad_usage))

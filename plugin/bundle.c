@@ -1,0 +1,291 @@
+/*
+ * Provisional records from the OCI bundle (bundle.h). The runtime shim of a
+ * container (containerd-shim-runc-v2) runs in the container's bundle
+ * directory, named after the container id, and is the parent of the
+ * container's first process (its subreaper); processes the container starts
+ * are a few levels below. So the bundle is found from a thread by walking up
+ * its parents, through /proc, until a working directory named after the id.
+ */
+#include "bundle.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctr_cache.h"
+#include "idset.h"
+
+/* Parents looked at above a thread (itself first): shim -> container init -> its children... */
+#define BUNDLE_MAX_DEPTH 4
+/* A CRI bundle's config.json is a few KiB; a large environment makes tens. */
+#define BUNDLE_MAX_BYTES (256 * 1024)
+/* Ids remembered as looked at; past that the set starts over (a rare second look). */
+#define BUNDLE_MAX_PEEKED 4096
+
+/* Entries read at most in a shim's namespace directory (one per task). */
+#define BUNDLE_MAX_SIBLINGS 4096
+/* Where containerd's runc shims keep their bundles: <state>/<this>/<namespace>/<id>. */
+#define SHIM_TASK_DIR "/io.containerd.runtime.v2.task/"
+
+#define ANN "io.kubernetes.cri."
+
+/* Reads at most size - 1 bytes of path into buf; the length, -1 if unreadable or larger. */
+static ssize_t read_small(const char* path, char* buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	size_t n = 0;
+	ssize_t r;
+	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	bool more = n == size - 1 && read(fd, &(char){0}, 1) > 0;
+	close(fd);
+	buf[n] = '\0';
+	return more ? -1 : (ssize_t)n;
+}
+
+static int64_t parent_of(const char* proc_root, int64_t pid)
+{
+	char path[300], buf[4096];
+	snprintf(path, sizeof(path), "%s/%lld/status", proc_root, (long long)pid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return -1;
+	const char* p = strstr(buf, "\nPPid:");
+	return p ? strtoll(p + 6, NULL, 10) : -1;
+}
+
+/* A directory named after ID in DIR (a shim's task directory holds its pod's
+ * containers side by side); its path into out, its name into full_id. */
+static bool sibling(const char* dir, const char* id, char* out, size_t out_size, char* full_id,
+                    size_t full_id_size)
+{
+	DIR* d = opendir(dir);
+	size_t idlen = strlen(id);
+	bool found = false;
+	struct dirent* de;
+	for (int n = 0; d && !found && n < BUNDLE_MAX_SIBLINGS && (de = readdir(d)); n++) {
+		if (strncmp(de->d_name, id, idlen))
+			continue;
+		snprintf(out, out_size, "%s/%s", dir, de->d_name);
+		snprintf(full_id, full_id_size, "%s", de->d_name);
+		found = true;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, size_t dir_size,
+                char* full_id, size_t full_id_size)
+{
+	size_t idlen = strlen(id);
+	if (idlen < CTR_SHORT_ID_LEN)
+		return 0;
+	for (int depth = 0; depth <= BUNDLE_MAX_DEPTH && pid > 1; depth++) {
+		if (depth && (pid = parent_of(proc_root, pid)) <= 1)
+			return 0;
+		char link[300], cwd[4096];
+		snprintf(link, sizeof(link), "%s/%lld/cwd", proc_root, (long long)pid);
+		ssize_t n = readlink(link, cwd, sizeof(cwd) - 1);
+		if (n <= 0) {
+			if (depth == 0)
+				return -1; /* the thread's process is gone: nothing learnt */
+			continue;
+		}
+		cwd[n] = '\0';
+		const char* base = strrchr(cwd, '/');
+		base = base ? base + 1 : cwd;
+		if (!strncmp(base, id, idlen)) {
+			snprintf(dir, dir_size, "%s", link);
+			snprintf(full_id, full_id_size, "%s", base);
+			return 1;
+		}
+		/* a pod's shim works in its sandbox's bundle, next to its containers' */
+		if (strstr(cwd, SHIM_TASK_DIR)) {
+			char up[320];
+			snprintf(up, sizeof(up), "%s/..", link);
+			return sibling(up, id, dir, dir_size, full_id, full_id_size);
+		}
+	}
+	return 0;
+}
+
+static const char* ann(json_t* a, const char* key)
+{
+	const char* v = json_string_value(json_object_get(a, key));
+	return v ? v : "";
+}
+
+/* One label, as the CRI mapper would have it. */
+static bool label(ctr_record* r, const char* key, const char* value)
+{
+	if (!*value)
+		return true;
+	ctr_kv* grown = realloc(r->labels, (r->nlabels + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	r->labels = grown;
+	char *k = strdup(key), *v = strdup(value);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return false;
+	}
+	r->labels[r->nlabels++] = (ctr_kv){k, v, strlen(value)};
+	return true;
+}
+
+/* id, full_id, type, name, image and its repository and tag. */
+static bool identity(ctr_record* r, uint32_t type, const char* full_id, const char* name,
+                     const char* image)
+{
+	char short_id[CTR_SHORT_ID_LEN + 1];
+	snprintf(short_id, sizeof(short_id), "%s", full_id);
+	char *repo = NULL, *tag = NULL;
+	bool ok = ctr_image_split_repo_tag(image, &repo, &tag);
+	r->type = type;
+	ok = ok && ctr_str_set(&r->id, short_id) && ctr_str_set(&r->full_id, full_id) &&
+	     ctr_str_set(&r->name, name) && ctr_str_set(&r->image, image) &&
+	     ctr_str_set(&r->imagerepo, repo) && ctr_str_set(&r->imagetag, tag);
+	free(repo);
+	free(tag);
+	return ok;
+}
+
+/* containerd's CRI: what its annotations give; the rest keeps the record's defaults. */
+static bool fill_cri(ctr_record* r, json_t* a, const char* full_id)
+{
+	const char* name = ann(a, ANN "container-name");
+	return identity(r, CTR_TYPE_CONTAINERD, full_id, name, ann(a, ANN "image-name")) &&
+	       ctr_str_set(&r->pod_sandbox_id, ann(a, ANN "sandbox-id")) &&
+	       label(r, "io.kubernetes.container.name", name) &&
+	       label(r, "io.kubernetes.pod.name", ann(a, ANN "sandbox-name")) &&
+	       label(r, "io.kubernetes.pod.namespace", ann(a, ANN "sandbox-namespace")) &&
+	       label(r, "io.kubernetes.pod.uid", ann(a, ANN "sandbox-uid"));
+}
+
+/* A JSON file of at most BUNDLE_MAX_BYTES, parsed; NULL otherwise. */
+static json_t* load_json(const char* path)
+{
+	char* buf = malloc(BUNDLE_MAX_BYTES);
+	ssize_t n = buf ? read_small(path, buf, BUNDLE_MAX_BYTES) : -1;
+	json_t* doc = n > 0 ? json_loadb(buf, (size_t)n, 0, NULL) : NULL;
+	free(buf);
+	return doc;
+}
+
+/*
+ * Docker's container directory, <data-root>/containers/<id>, as the bundle's
+ * /etc/hostname bind mount names it (the bundle itself has no name or image);
+ * root + that path + "/config.v2.json" into out. False if there is none.
+ */
+static bool docker_config_path(json_t* spec, const char* root, const char* full_id, char* out,
+                               size_t size)
+{
+	json_t* mounts = json_object_get(spec, "mounts");
+	size_t i;
+	json_t* m;
+	json_array_foreach(mounts, i, m)
+	{
+		const char* dest = json_string_value(json_object_get(m, "destination"));
+		const char* src = json_string_value(json_object_get(m, "source"));
+		if (!dest || !src || strcmp(dest, "/etc/hostname"))
+			continue;
+		static const char parent[] = "/containers/";
+		const char* slash = strrchr(src, '/');
+		size_t dlen = slash ? (size_t)(slash - src) : 0; /* src[0..dlen): the directory */
+		size_t idlen = strlen(full_id), plen = sizeof(parent) - 1;
+		if (dlen < idlen + plen || strncmp(src + dlen - idlen, full_id, idlen) ||
+		    strncmp(src + dlen - idlen - plen, parent, plen))
+			return false;
+		return snprintf(out, size, "%s%.*s/config.v2.json", root, (int)dlen, src) < (int)size;
+	}
+	return false;
+}
+
+static bool fill_docker(ctr_record* r, json_t* cfg, const char* full_id)
+{
+	const char* name = json_string_value(json_object_get(cfg, "Name"));
+	const char* image = json_string_value(json_object_get(json_object_get(cfg, "Config"), "Image"));
+	if (!name || !image)
+		return false;
+	return identity(r, CTR_TYPE_DOCKER, full_id, name[0] == '/' ? name + 1 : name, image);
+}
+
+/* A record filled by fill(r, doc, full_id), or NULL. */
+static ctr_record* record_of(bool (*fill)(ctr_record*, json_t*, const char*), json_t* doc,
+                             const char* full_id)
+{
+	ctr_record* r = ctr_record_new();
+	if (r && fill(r, doc, full_id)) {
+		ctr_record_finalize(r);
+		return r;
+	}
+	ctr_record_unref(r);
+	return NULL;
+}
+
+ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char* full_id)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	json_t* spec = load_json(path);
+	json_t* a = json_object_get(spec, "annotations");
+	ctr_record* r = NULL;
+	if (*ann(a, ANN "container-type")) {
+		/* containers only: a sandbox's record also needs what only the engine knows */
+		if (!strcmp(ann(a, ANN "container-type"), "container") && *ann(a, ANN "container-name"))
+			r = record_of(fill_cri, a, full_id);
+	} else if (docker_config_path(spec, root, full_id, path, sizeof(path))) {
+		json_t* cfg = load_json(path);
+		r = record_of(fill_docker, cfg, full_id);
+		json_decref(cfg);
+	}
+	json_decref(spec);
+	return r;
+}
+
+/* Where /proc is: under HOST_ROOT when Falco runs in a container, as libscap does. */
+static void proc_root(char* buf, size_t size)
+{
+	const char* root = getenv("HOST_ROOT");
+	snprintf(buf, size, "%s/proc", root ? root : "");
+}
+
+const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
+                                     ss_plugin_table_entry_t* e, const char* id)
+{
+	if (idset_get(&s->bundle_peeked, id, NULL))
+		return NULL;
+	/* the thread's own pid when the host has the field, else its parent */
+	int64_t pid = s->th.pid ? thread_read_i64(s, t, e, s->th.pid) : 0;
+	if (pid <= 0)
+		pid = thread_read_i64(s, t, e, s->th.ptid);
+	char root[512], dir[600], full_id[128];
+	proc_root(root, sizeof(root));
+	int found = pid > 0 ? bundle_find(root, pid, id, dir, sizeof(dir), full_id, sizeof(full_id))
+	                    : 0;
+	if (found < 0)
+		return NULL; /* a runtime's short-lived helper: the next process will tell */
+	if (idset_count(&s->bundle_peeked) >= BUNDLE_MAX_PEEKED)
+		idset_free(&s->bundle_peeked); /* leaves it empty and usable */
+	idset_put(&s->bundle_peeked, id, 0);
+	if (!found)
+		return NULL;
+	/* dir is <root>/<pid>/cwd[...]: the paths its bundle names are under <root>/<pid>/root */
+	char shim_root[600];
+	const char* cwd = strstr(dir + strlen(root), "/cwd");
+	snprintf(shim_root, sizeof(shim_root), "%.*s/root", (int)(cwd ? cwd - dir : 0), dir);
+	ctr_record* r = bundle_record_from_dir(dir, shim_root, full_id);
+	if (!r)
+		return NULL;
+	plog_debug(&s->log, "container %s: provisional record from its bundle", r->id);
+	containers_put(s, r);
+	ctr_record_unref(r);
+	return containers_get(s, id);
+}

@@ -1,0 +1,45 @@
+/*
+ * Provisional records from a container runtime's own on-disk state, for the
+ * first events of a container the cache does not have yet (the engine's
+ * answer comes tens of milliseconds later, after the container's first
+ * execs). Today: containerd's CRI, whose OCI bundle config.json, in the
+ * directory its runtime shim works in, carries the container's name, image
+ * and pod in io.kubernetes.cri.* annotations.
+ *
+ * Runs on the event thread: reads at most a few small /proc files and one
+ * bounded file, no network, at most once per container id. The engine's
+ * record replaces the provisional one when it arrives.
+ */
+#ifndef BUNDLE_H
+#define BUNDLE_H
+
+#include "plugin_state.h"
+
+/*
+ * The provisional record of container ID for thread E (pid from the threads
+ * table, else its parent), cached; NULL when ID was looked at before or the
+ * bundle yields nothing. A thread whose process is already gone does not
+ * count as a look.
+ */
+const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
+                                     ss_plugin_table_entry_t* e, const char* id);
+
+/* ---- internals, exposed for tests ---- */
+
+/* The record the bundle directory DIR's config.json describes for FULL_ID, or
+ * NULL; ROOT prefixes the absolute paths the bundle names (Docker's
+ * containers/<id>/config.v2.json). */
+ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char* full_id);
+
+/*
+ * The bundle directory of container ID, found from PID: the working directory
+ * of PID or an ancestor (at most a few levels up) named after ID, or a
+ * directory named after ID next to a containerd shim's own (a pod's shim
+ * works in its sandbox's bundle). "<proc>/<pid>/cwd[/../<name>]" into dir,
+ * the directory's name (the full id) into full_id. 1 found, 0 not found, -1
+ * PID itself is gone.
+ */
+int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, size_t dir_size,
+                char* full_id, size_t full_id_size);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * bundle.c: provisional records from containerd CRI and Docker bundles. A fake state
+ * directory <tmp>/io.containerd.runtime.v2.task/k8s.io/ holds a sandbox's and
+ * a container's bundle; this process plays the pod's shim (working in the
+ * sandbox's bundle) and a child of ours the container's process. The plugin
+ * path (parse -> provisional record -> extraction) runs against real
+ * containerd in tests/integration/test_first_event.c.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "ctr_record.h"
+#include "test.h"
+
+#define SANDBOX "5a5a5a5a5a5a1111111111111111111111111111111111111111111111111111"
+#define CTR "c0ffee00c0ffee2222222222222222222222222222222222222222222222222222"
+
+static const char cri_annotations[] =
+    "{\"ociVersion\":\"1.0.2-dev\",\"annotations\":{"
+    "\"io.kubernetes.cri.container-name\":\"web\","
+    "\"io.kubernetes.cri.container-type\":\"container\","
+    "\"io.kubernetes.cri.image-name\":\"registry.example/team/web:2.1\","
+    "\"io.kubernetes.cri.sandbox-id\":\"" SANDBOX "\","
+    "\"io.kubernetes.cri.sandbox-name\":\"web-7d9\","
+    "\"io.kubernetes.cri.sandbox-namespace\":\"shop\","
+    "\"io.kubernetes.cri.sandbox-uid\":\"u-42\"}}";
+
+static const char sandbox_annotations[] =
+    "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\","
+    "\"io.kubernetes.cri.sandbox-name\":\"web-7d9\"}}";
+
+static char tmp[64], ns_dir[256];
+
+static void put(const char* id, const char* body)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", ns_dir, id);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/config.json", ns_dir, id);
+	FILE* f = fopen(path, "we");
+	if (f) {
+		fputs(body, f);
+		fclose(f);
+	}
+}
+
+static bool setup(void)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/test_bundle.XXXXXX");
+	if (!mkdtemp(tmp))
+		return false;
+	snprintf(ns_dir, sizeof(ns_dir), "%s/io.containerd.runtime.v2.task", tmp);
+	mkdir(ns_dir, 0755);
+	snprintf(ns_dir, sizeof(ns_dir), "%s/io.containerd.runtime.v2.task/k8s.io", tmp);
+	mkdir(ns_dir, 0755);
+	put(SANDBOX, sandbox_annotations);
+	put(CTR, cri_annotations);
+	return true;
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	CHECK(system(cmd) == 0);
+}
+
+static const char* label(const ctr_record* r, const char* key)
+{
+	const ctr_kv* kv = ctr_labels_find(r->labels, r->nlabels, key);
+	return kv ? kv->value : NULL;
+}
+
+TEST(record_from_cri_annotations)
+{
+	REQUIRE(setup());
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, CTR);
+	ctr_record* r = bundle_record_from_dir(dir, "", CTR);
+	REQUIRE(r != NULL);
+	CHECK_STR(r->id, "c0ffee00c0ff");
+	CHECK_STR(r->full_id, CTR);
+	CHECK_INT(r->type, CTR_TYPE_CONTAINERD);
+	CHECK_STR(r->name, "web");
+	CHECK_STR(r->image, "registry.example/team/web:2.1");
+	CHECK_STR(r->imagerepo, "registry.example/team/web");
+	CHECK_STR(r->imagetag, "2.1");
+	CHECK_STR(r->pod_sandbox_id, SANDBOX);
+	CHECK_STR(r->k8s_pod_name, "web-7d9");
+	CHECK_STR(r->k8s_pod_namespace, "shop");
+	CHECK_STR(r->k8s_pod_uid, "u-42");
+	CHECK_STR(label(r, "io.kubernetes.container.name"), "web");
+	ctr_record_unref(r);
+	teardown();
+}
+
+TEST(no_record_without_a_container_bundle)
+{
+	REQUIRE(setup());
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, SANDBOX);
+	CHECK(bundle_record_from_dir(dir, "", SANDBOX) == NULL); /* a sandbox */
+	put("d1", "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\"}}");
+	put("d2", "{\"annotations\":");
+	put("d3", "[1,2,3]");
+	const char* bad[] = {"d1", "d2", "d3", "absent"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", ns_dir, bad[i]);
+		CHECK(bundle_record_from_dir(dir, "", bad[i]) == NULL);
+	}
+	/* larger than the bound: not read at all */
+	size_t big = 300 * 1024;
+	char* body = malloc(big + sizeof(cri_annotations) + 16);
+	REQUIRE(body);
+	memcpy(body, cri_annotations, sizeof(cri_annotations) - 2); /* up to the last '}' */
+	char* p = body + sizeof(cri_annotations) - 2;
+	p += sprintf(p, ",\"pad\":\"");
+	memset(p, 'x', big);
+	strcpy(p + big, "\"}");
+	put("d4", body);
+	free(body);
+	snprintf(dir, sizeof(dir), "%s/d4", ns_dir);
+	CHECK(bundle_record_from_dir(dir, "", "d4") == NULL);
+	teardown();
+}
+
+#define DOCKER_ID "d0cd0cd0cd0c3333333333333333333333333333333333333333333333333333"
+
+/* Docker's bundle names <data-root>/containers/<id>/hostname; config.v2.json there. */
+static void put_docker(const char* hostname_dir)
+{
+	char body[1024], path[512];
+	snprintf(body, sizeof(body),
+	         "{\"ociVersion\":\"1.0.2-dev\",\"mounts\":["
+	         "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	         "{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\"}]}",
+	         hostname_dir);
+	put(DOCKER_ID, body);
+	snprintf(path, sizeof(path), "%s/docker", tmp);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/docker/containers", tmp);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/docker/containers/%s", tmp, DOCKER_ID);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/docker/containers/%s/config.v2.json", tmp, DOCKER_ID);
+	FILE* f = fopen(path, "we");
+	if (f) {
+		fputs("{\"ID\":\"" DOCKER_ID "\",\"Name\":\"/shop-web\",\"Image\":\"sha256:ab12\","
+		      "\"Config\":{\"Image\":\"nginx:1.25\",\"Labels\":{}}}",
+		      f);
+		fclose(f);
+	}
+}
+
+TEST(record_from_docker_config)
+{
+	REQUIRE(setup());
+	char hdir[512], dir[512];
+	snprintf(hdir, sizeof(hdir), "%s/docker/containers/%s", tmp, DOCKER_ID);
+	put_docker(hdir);
+	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, DOCKER_ID);
+	ctr_record* r = bundle_record_from_dir(dir, "", DOCKER_ID);
+	REQUIRE(r != NULL);
+	CHECK_STR(r->id, "d0cd0cd0cd0c");
+	CHECK_STR(r->full_id, DOCKER_ID);
+	CHECK_INT(r->type, CTR_TYPE_DOCKER);
+	CHECK_STR(r->name, "shop-web");
+	CHECK_STR(r->image, "nginx:1.25");
+	CHECK_STR(r->imagerepo, "nginx");
+	CHECK_STR(r->imagetag, "1.25");
+	ctr_record_unref(r);
+	/* through a root prefix, as the shim's /proc/<pid>/root */
+	char root[600];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)getpid());
+	r = bundle_record_from_dir(dir, root, DOCKER_ID);
+	CHECK(r && !strcmp(r->name, "shop-web"));
+	ctr_record_unref(r);
+	/* a hostname from elsewhere than containers/<this id>/ tells nothing */
+	snprintf(hdir, sizeof(hdir), "%s/docker/other/%s", tmp, DOCKER_ID);
+	put_docker(hdir);
+	CHECK(bundle_record_from_dir(dir, "", DOCKER_ID) == NULL);
+	snprintf(hdir, sizeof(hdir), "%s/docker/containers/%s", tmp, SANDBOX);
+	put_docker(hdir);
+	CHECK(bundle_record_from_dir(dir, "", DOCKER_ID) == NULL);
+	teardown();
+}
+
+/* A child of ours in "/" (a container's process under its shim). */
+static pid_t spawn_child(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (chdir("/"))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST(find_from_a_process_of_the_pod)
+{
+	REQUIRE(setup());
+	char old[4096], sandbox_dir[512], dir[600], full[128];
+	REQUIRE(getcwd(old, sizeof(old)));
+	snprintf(sandbox_dir, sizeof(sandbox_dir), "%s/%s", ns_dir, SANDBOX);
+	REQUIRE(chdir(sandbox_dir) == 0); /* we are the pod's shim */
+	pid_t child = spawn_child();
+	REQUIRE(child > 0);
+	usleep(50000); /* its chdir */
+
+	/* the container: next to the sandbox's bundle */
+	CHECK_INT(bundle_find("/proc", child, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_STR(full, CTR);
+	ctr_record* r = bundle_record_from_dir(dir, "", full);
+	CHECK(r && !strcmp(r->name, "web"));
+	ctr_record_unref(r);
+	/* the sandbox: our own directory */
+	CHECK_INT(bundle_find("/proc", child, "5a5a5a5a5a5a", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_STR(full, SANDBOX);
+	/* an id no bundle has; an id too short to be one */
+	CHECK_INT(bundle_find("/proc", child, "0123456789ab", dir, sizeof(dir), full, sizeof(full)), 0);
+	CHECK_INT(bundle_find("/proc", child, "c0ffee", dir, sizeof(dir), full, sizeof(full)), 0);
+
+	kill(child, SIGKILL);
+	CHECK(waitpid(child, NULL, 0) == child);
+	/* gone: nothing learnt */
+	CHECK_INT(bundle_find("/proc", child, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), -1);
+	CHECK(chdir(old) == 0);
+	teardown();
+}
+
+TEST_MAIN(T(record_from_cri_annotations), T(record_from_docker_config),
+          T(no_record_without_a_container_bundle),
+          T(find_from_a_process_of_the_pod))
