@@ -89,11 +89,12 @@ static bool sockets_defaults(config_engine* e, const char* const* defs)
 	return true;
 }
 
-/* Rootless podman: every <HOST_ROOT>/run/user/<uid>/podman/podman.sock present now. */
-static bool podman_rootless_defaults(config_engine* e, const char* host_root)
+/* Rootless engines: every <HOST_ROOT>/run/user/<uid>/... socket of theirs present now. */
+static bool rootless_defaults(config_engine* e, const char* host_root,
+                              size_t (*discover)(const char*, char***))
 {
 	char** paths;
-	size_t n = podman_discover(host_root, &paths);
+	size_t n = discover(host_root, &paths);
 	bool ok = true;
 	for (size_t i = 0; i < n; i++) {
 		ok = ok && sockets_add(e, paths[i]);
@@ -101,6 +102,13 @@ static bool podman_rootless_defaults(config_engine* e, const char* host_root)
 	}
 	free(paths);
 	return ok;
+}
+
+/* Whether engine name of the engines object o uses the default sockets. */
+static bool defaulted(json_t* o, const char* name)
+{
+	json_t* e = o ? json_object_get(o, name) : NULL;
+	return !e || !json_array_size(json_object_get(e, "sockets"));
 }
 
 static int parse_socket_engine(json_t* o, const char* name, config_engine* e,
@@ -224,10 +232,10 @@ static int parse_engines(json_t* root, config* c, char* err, size_t errlen)
 	    parse_simple_engine(o, "libvirt_lxc", &c->libvirt_lxc, err, errlen) ||
 	    parse_simple_engine(o, "bpm", &c->bpm, err, errlen) || parse_static(o, c, err, errlen))
 		return -1;
-	json_t* podman = o ? json_object_get(o, "podman") : NULL;
-	bool podman_defaulted = !podman || !json_array_size(json_object_get(podman, "sockets"));
-	c->podman_discover = c->podman.enabled && podman_defaulted;
-	if (c->podman_discover && !podman_rootless_defaults(&c->podman, c->host_root))
+	c->podman_discover = c->podman.enabled && defaulted(o, "podman");
+	c->docker_discover = c->docker.enabled && defaulted(o, "docker");
+	if ((c->podman_discover && !rootless_defaults(&c->podman, c->host_root, podman_discover)) ||
+	    (c->docker_discover && !rootless_defaults(&c->docker, c->host_root, docker_discover)))
 		return fail(err, errlen, "out of memory%s", "");
 	return 0;
 }

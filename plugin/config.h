@@ -26,6 +26,7 @@ typedef struct config {
 	ss_plugin_log_severity log_level; /* most verbose severity logged */
 	config_engine docker, podman, containerd, cri;
 	bool podman_discover; /* default sockets: also watch /run/user/<uid>/podman/podman.sock */
+	bool docker_discover; /* default sockets: also watch /run/user/<uid>/docker.sock (rootless) */
 	bool lxc, libvirt_lxc, bpm;
 	bool static_enabled;
 	char* static_id;

@@ -247,7 +247,7 @@ static bool engines_configured(const config* c)
 {
 	return (c->docker.enabled && c->docker.nsockets) || (c->podman.enabled && c->podman.nsockets) ||
 	       (c->containerd.enabled && c->containerd.nsockets) ||
-	       (c->cri.enabled && c->cri.nsockets) || c->podman_discover;
+	       (c->cri.enabled && c->cri.nsockets) || c->podman_discover || c->docker_discover;
 }
 
 /*

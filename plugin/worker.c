@@ -295,21 +295,35 @@ static bool has_socket(worker* w, const char* socket)
 	return has;
 }
 
-/* Rootless podman sockets that appeared after start (users logging in later). */
-static void discover(worker* w, uint64_t now)
+/* Rootless sockets of one engine kind that appeared after start (users logging in later). */
+static void discover_kind(worker* w, size_t (*find)(const char*, char***),
+                          engine* (*make)(const engine_env*, const char*), cgroup_engine kind,
+                          const char* name)
 {
-	if (!w->cfg->podman_discover || now < w->next_discover_ms)
-		return;
-	w->next_discover_ms = now + DISCOVER_MS;
 	char** paths;
-	size_t n = podman_discover(w->cfg->host_root, &paths);
+	size_t n = find(w->cfg->host_root, &paths);
 	for (size_t i = 0; i < n; i++) {
-		if (!has_socket(w, paths[i]) &&
-		    add_engine(w, podman_engine_new(&w->env, paths[i]), CGROUP_ENGINE_PODMAN, false))
-			plog_info(w->log, "podman socket %s appeared", paths[i]);
+		if (!has_socket(w, paths[i]) && add_engine(w, make(&w->env, paths[i]), kind, false))
+			plog_info(w->log, "%s socket %s appeared", name, paths[i]);
 		free(paths[i]);
 	}
 	free(paths);
+}
+
+static bool discovering(const worker* w)
+{
+	return w->cfg->podman_discover || w->cfg->docker_discover;
+}
+
+static void discover(worker* w, uint64_t now)
+{
+	if (!discovering(w) || now < w->next_discover_ms)
+		return;
+	w->next_discover_ms = now + DISCOVER_MS;
+	if (w->cfg->podman_discover)
+		discover_kind(w, podman_discover, podman_engine_new, CGROUP_ENGINE_PODMAN, "podman");
+	if (w->cfg->docker_discover)
+		discover_kind(w, docker_discover, docker_engine_new, CGROUP_ENGINE_DOCKER, "docker");
 }
 
 void worker_request_lookup(worker* w, const char* id, cgroup_engine hint)
@@ -514,7 +528,7 @@ static void* helper_main(void* arg)
 			next_check = check_sockets(w) ? now + ABSENT_CHECK_MS : UINT64_MAX;
 		if (next_check < next)
 			next = next_check;
-		if (w->cfg->podman_discover && w->next_discover_ms < next)
+		if (discovering(w) && w->next_discover_ms < next)
 			next = w->next_discover_ms;
 		if (next > now + IDLE_WAIT_MS)
 			next = now + IDLE_WAIT_MS;

@@ -848,6 +848,45 @@ TEST(empty_config_forms_mean_defaults)
 	}
 }
 
+static bool has_socket(const config_engine* e, const char* path)
+{
+	for (size_t i = 0; i < e->nsockets; i++)
+		if (!strcmp(e->sockets[i], path))
+			return true;
+	return false;
+}
+
+/* Rootless Docker and Podman sockets under HOST_ROOT/run/user/<uid> join the
+ * default lists (and only the defaults). */
+TEST(rootless_sockets_join_the_defaults)
+{
+	char root[] = "/tmp/rootless.XXXXXX", path[256];
+	REQUIRE(mkdtemp(root));
+	snprintf(path, sizeof(path), "mkdir -p %s/run/user/1000/podman %s/run/user/x && "
+	         "touch %s/run/user/1000/docker.sock %s/run/user/1000/podman/podman.sock "
+	         "%s/run/user/x/docker.sock", root, root, root, root, root);
+	REQUIRE(system(path) == 0);
+	setenv("HOST_ROOT", root, 1);
+	config c;
+	char err[256];
+	REQUIRE(config_parse("{}", &c, err, sizeof(err)) == 0);
+	CHECK(has_socket(&c.docker, "/var/run/docker.sock"));
+	CHECK(has_socket(&c.docker, "/run/user/1000/docker.sock"));
+	CHECK(!has_socket(&c.docker, "/run/user/x/docker.sock")); /* not a uid */
+	CHECK(has_socket(&c.podman, "/run/user/1000/podman/podman.sock"));
+	CHECK(c.docker_discover && c.podman_discover);
+	config_free(&c);
+	REQUIRE(config_parse("{\"engines\":{\"docker\":{\"enabled\":true,"
+	                     "\"sockets\":[\"/x.sock\"]}}}",
+	                     &c, err, sizeof(err)) == 0);
+	CHECK_INT((int)c.docker.nsockets, 1);
+	CHECK(!c.docker_discover && c.podman_discover);
+	config_free(&c);
+	unsetenv("HOST_ROOT");
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	CHECK(system(path) == 0);
+}
+
 static bool in_strict_container(int64_t pid, const char* id)
 {
 	char path[64], line[4096];
@@ -900,4 +939,5 @@ TEST_MAIN(T(identity_and_fields_json), T(outcome_matrix), T(mount_selection_glob
           T(pinned_container_entry_outlives_erase_while_walking),
           T(dump_state_round_trip), T(bad_input_never_crashes_and_keeps_cache),
           T(config_errors_are_reported), T(empty_config_forms_mean_defaults),
+          T(rootless_sockets_join_the_defaults),
           T(this_machine_processes_are_host))

@@ -61,6 +61,11 @@ static const rest_desc docker_desc = {
     .build = docker_build,
 };
 
+size_t docker_discover(const char* host_root, char*** paths)
+{
+	return engine_user_sockets(host_root, "docker.sock", paths);
+}
+
 engine* docker_engine_new(const engine_env* env, const char* socket)
 {
 	return rest_engine_new(&docker_desc, env, socket);

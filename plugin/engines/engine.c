@@ -1,14 +1,17 @@
 /*
- * What every engine kind shares: construction and release of instances, and
- * squaring the containers an instance announced with a fresh listing.
+ * What every engine kind shares: construction and release of instances,
+ * squaring the containers an instance announced with a fresh listing, and
+ * finding rootless engines' sockets under /run/user.
  */
 #include "engine.h"
 
 #include "inspect.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 engine* engine_new(const engine_ops* ops, const engine_env* env, const char* socket, void* priv)
 {
@@ -155,4 +158,33 @@ void engine_queue_free(engine_queue* q, void (*free_item)(void* item))
 		free_item(q->items + i * q->size);
 	free(q->items);
 	engine_queue_init(q, q->size);
+}
+
+size_t engine_user_sockets(const char* host_root, const char* leaf, char*** paths)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/run/user", host_root);
+	*paths = NULL;
+	DIR* d = opendir(dir);
+	if (!d)
+		return 0;
+	size_t n = 0;
+	struct dirent* de;
+	while ((de = readdir(d))) {
+		if (!de->d_name[0] || strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		char rel[512], abs[4608];
+		struct stat st;
+		snprintf(rel, sizeof(rel), "/run/user/%s/%s", de->d_name, leaf);
+		snprintf(abs, sizeof(abs), "%s%s", host_root, rel);
+		char** np = stat(abs, &st) == 0 ? realloc(*paths, (n + 1) * sizeof(char*)) : NULL;
+		if (np && (np[n] = strdup(rel))) {
+			*paths = np;
+			n++;
+		} else if (np) {
+			*paths = np;
+		}
+	}
+	closedir(d);
+	return n;
 }

@@ -97,6 +97,11 @@ engine* cri_engine_new(const engine_env* env, const char* socket);
 
 /* Rootless podman sockets present now under <host_root>/run/user (malloc'd paths). */
 size_t podman_discover(const char* host_root, char*** paths);
+/* Rootless Docker sockets present now: <host_root>/run/user/<uid>/docker.sock. */
+size_t docker_discover(const char* host_root, char*** paths);
+/* Sockets <host_root>/run/user/<uid>/<leaf> present now, as paths without
+ * host_root (malloc'd, in *paths); how many. */
+size_t engine_user_sockets(const char* host_root, const char* leaf, char*** paths);
 
 /*
  * An instance of `ops` on HOST_ROOT + socket, owning priv (released by

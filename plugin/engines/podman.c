@@ -3,11 +3,9 @@
  * REST engine with libpod paths and event names, and the discovery of
  * rootless users' sockets.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "rest.h"
 
@@ -57,29 +55,5 @@ engine* podman_engine_new(const engine_env* env, const char* socket)
 
 size_t podman_discover(const char* host_root, char*** paths)
 {
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/run/user", host_root);
-	*paths = NULL;
-	DIR* d = opendir(dir);
-	if (!d)
-		return 0;
-	size_t n = 0;
-	struct dirent* de;
-	while ((de = readdir(d))) {
-		if (!de->d_name[0] || strspn(de->d_name, "0123456789") != strlen(de->d_name))
-			continue;
-		char rel[512], abs[4608];
-		struct stat st;
-		snprintf(rel, sizeof(rel), "/run/user/%s/podman/podman.sock", de->d_name);
-		snprintf(abs, sizeof(abs), "%s%s", host_root, rel);
-		char** np = stat(abs, &st) == 0 ? realloc(*paths, (n + 1) * sizeof(char*)) : NULL;
-		if (np && (np[n] = strdup(rel))) {
-			*paths = np;
-			n++;
-		} else if (np) {
-			*paths = np;
-		}
-	}
-	closedir(d);
-	return n;
+	return engine_user_sockets(host_root, "podman/podman.sock", paths);
 }
