@@ -25,6 +25,8 @@
 /* With nothing due, a runner sleeps until its stream, a lookup request
  * (curl_multi_wakeup) or libcurl's own timers wake it. Only a safety net. */
 #define IDLE_WAIT_MS 60000
+/* An existing socket that has not answered this long is probably stale (note_refusal). */
+#define STALE_WARN_MS 30000
 #define BACKOFF_FIRST_MS 125
 #define BACKOFF_MAX_MS 4000
 #define DISCOVER_MS 2000
@@ -48,6 +50,11 @@ typedef struct runner {
 	/* SOCKET_*: whether the helper watches for the socket to appear (shared with it). */
 	atomic_int watch;
 	uint64_t next_try_ms, backoff_ms;
+	uint64_t refused_since_ms; /* the socket exists and has refused us since (0: not) */
+	bool stale_warned;
+	dev_t dev; /* the socket file attached to: a new file means a new engine */
+	ino_t ino;
+	uint64_t next_socket_check_ms;
 	CURL* stream;     /* the open event stream, NULL when none */
 	uint32_t poll_ms; /* up without a stream: ops->poll this often (0: never) */
 	uint64_t next_poll_ms;
@@ -372,6 +379,53 @@ static bool socket_present(runner* r, uint64_t now)
 	return present;
 }
 
+/*
+ * A socket file that exists but refuses every connection is most often the
+ * old socket of an engine that restarted, seen through a bind mount of the
+ * file itself: the mount keeps the old file, and the new socket never shows.
+ * Said once, so an operator can mount the directory instead.
+ */
+static void note_refusal(runner* r, uint64_t now)
+{
+	if (r->socketless || r->stale_warned)
+		return;
+	if (!r->refused_since_ms) {
+		r->refused_since_ms = now;
+		return;
+	}
+	if (now - r->refused_since_ms < STALE_WARN_MS)
+		return;
+	plog_warn(r->w->log,
+	          "%s exists but has not answered for %d s: if it is a socket file "
+	          "bind-mounted into Falco's container, mount its directory instead (a restarted "
+	          "engine creates a new socket that a file mount never shows)",
+	          r->e->socket, STALE_WARN_MS / 1000);
+	r->stale_warned = true;
+}
+
+/* True when the socket path now names another file than the one attached to. */
+static bool socket_replaced(runner* r)
+{
+	struct stat st;
+	return !r->socketless && stat(r->e->socket, &st) == 0 &&
+	       (st.st_ino != r->ino || st.st_dev != r->dev);
+}
+
+/* At most once a second when awake: an engine that came back on a new socket
+ * file is attached again at once, whatever the old connection still says. */
+static void runner_check_socket(runner* r, uint64_t now)
+{
+	if (!r->up || now < r->next_socket_check_ms)
+		return;
+	r->next_socket_check_ms = now + 1000;
+	if (!socket_replaced(r))
+		return;
+	plog_info(r->w->log, "%s was replaced (the engine restarted): attaching again", r->e->socket);
+	runner_down(r, now);
+	r->next_try_ms = now;
+	r->backoff_ms = BACKOFF_FIRST_MS;
+}
+
 /* Attaches an engine whose socket exists and opens its event stream. */
 static void runner_try(runner* r, uint64_t now)
 {
@@ -390,9 +444,17 @@ static void runner_try(runner* r, uint64_t now)
 	if (s.kind == ENGINE_STREAM_FAILED) {
 		plog_info(r->w->log, "%s does not answer, retrying in %llu ms", e->socket,
 		          (unsigned long long)r->backoff_ms);
+		note_refusal(r, now_ms());
 		retry_later(r, now_ms());
 		return;
 	}
+	struct stat st;
+	if (!r->socketless && stat(e->socket, &st) == 0) {
+		r->dev = st.st_dev;
+		r->ino = st.st_ino;
+	}
+	r->refused_since_ms = 0;
+	r->stale_warned = false;
 	r->stream = s.kind == ENGINE_STREAM_OPEN ? s.easy : NULL;
 	r->poll_ms = s.kind == ENGINE_STREAM_POLL && e->ops->poll ? s.poll_ms : 0;
 	r->next_poll_ms = now_ms() + r->poll_ms;
@@ -478,6 +540,7 @@ static void* runner_main(void* arg)
 			runner_stream(r);
 		else if (r->up && r->poll_ms)
 			runner_poll(r);
+		runner_check_socket(r, now_ms());
 		uint64_t next = now_ms() + IDLE_WAIT_MS;
 		if (!r->up && r->next_try_ms < next)
 			next = r->next_try_ms;

@@ -863,7 +863,50 @@ TEST(refused_removal_is_sent_again)
 	report_feeds();
 }
 
-TEST_MAIN(T(engine_that_hangs), T(open_wait_ending_mid_listing), T(engine_answering_garbage),
+/*
+ * The engine restarts on a new socket file while the plugin's connections to
+ * the old one stay open (the old daemon still runs, on the renamed file): as
+ * soon as the runner wakes (here: a process of an unknown container asks for
+ * a lookup) it sees the path names another file and attaches to the new
+ * engine, whose own container (no process of it is fed) then arrives from
+ * its listing. Without the check it would stay on the old daemon's stream.
+ */
+TEST(engine_back_on_a_new_socket_file)
+{
+	fake_docker* old = daemon_new(1);
+	REQUIRE(old);
+	REQUIRE(fake_docker_start(old));
+	char path[512], moved[560], dir[512];
+	snprintf(path, sizeof(path), "%s", fake_docker_socket(old));
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	host* h = open_plugin(path, NULL);
+	REQUIRE(h);
+	REQUIRE(pump_until_named(h, old, 1, 5000));
+	snprintf(moved, sizeof(moved), "%s.old", path);
+	REQUIRE(rename(path, moved) == 0);
+	fake_docker* fresh = fake_docker_new(dir, "docker.sock");
+	REQUIRE(fresh);
+	for (int i = 0; i < 3; i++) {
+		char id[65], name[32];
+		make_id(id, i);
+		snprintf(name, sizeof(name), "ctr%d", i);
+		REQUIRE(fake_docker_add(fresh, id, name) >= 0);
+	}
+	REQUIRE(fake_docker_start(fresh));
+	uint64_t t0 = now_ms();
+	while (!cached(h, 2) && now_ms() < t0 + 5000)
+		pump(h, 2, 20); /* container 1 is unknown: its lookup wakes the runner */
+	printf("  new engine's own container cached %llu ms after the switch\n",
+	       (unsigned long long)(now_ms() - t0));
+	CHECK(cached(h, 2));
+	CHECK(fake_docker_hits(fresh, FAKE_DOCKER_ROUTE_LIST) >= 1);
+	close_plugin(h);
+	fake_docker_free(fresh);
+	fake_docker_free(old);
+}
+
+TEST_MAIN(T(engine_that_hangs), T(engine_back_on_a_new_socket_file), T(open_wait_ending_mid_listing), T(engine_answering_garbage),
           T(grpc_engines_that_hang_or_answer_garbage), T(engine_answering_hostile_json),
           T(cut_list_is_unreadable_not_empty), T(engine_closing_mid_response), T(engine_sending_oversized_and_hostile_documents),
           T(engine_restarting_in_a_loop), T(refused_removal_is_sent_again))
