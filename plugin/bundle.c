@@ -1,10 +1,11 @@
 /*
  * Provisional records from the OCI bundle (bundle.h). The runtime shim of a
- * container (containerd-shim-runc-v2) runs in the container's bundle
- * directory, named after the container id, and is the parent of the
- * container's first process (its subreaper); processes the container starts
- * are a few levels below. So the bundle is found from a thread by walking up
- * its parents, through /proc, until a working directory named after the id.
+ * container (containerd-shim-runc-v2, for Docker too) runs in the container's
+ * bundle directory, named after the container id, and is the parent of the
+ * container's first process (its subreaper); Podman's conmon plays that part
+ * with the bundle on its command line. Processes the container starts are a
+ * few levels below. So the bundle is found from a thread by walking up its
+ * parents, through /proc; the engine's own files are then found from it.
  */
 #include "bundle.h"
 
@@ -17,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctr_cache.h"
 #include "idset.h"
 
 /* Parents looked at above a thread (itself first): shim -> container init -> its children... */
