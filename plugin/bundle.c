@@ -1,22 +1,23 @@
 /*
  * Provisional records from the OCI bundle (bundle.h). The runtime shim of a
- * container (containerd-shim-runc-v2) runs in the container's bundle
- * directory, named after the container id, and is the parent of the
- * container's first process (its subreaper); processes the container starts
- * are a few levels below. So the bundle is found from a thread by walking up
- * its parents, through /proc, until a working directory named after the id.
+ * container (containerd-shim-runc-v2, for Docker too) runs in the container's
+ * bundle directory, named after the container id, and is the parent of the
+ * container's first process (its subreaper); Podman's conmon plays that part
+ * with the bundle on its command line. Processes the container starts are a
+ * few levels below. So the bundle is found from a thread by walking up its
+ * parents, through /proc; the engine's own files are then found from it.
  */
 #include "bundle.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ctr_cache.h"
 #include "idset.h"
 
 /* Parents looked at above a thread (itself first): shim -> container init -> its children... */
@@ -26,6 +27,10 @@
 /* Ids remembered as looked at; past that the set starts over (a rare second look). */
 #define BUNDLE_MAX_PEEKED 4096
 
+/* conmon's command line is a few KiB (paths and exit-command arguments). */
+#define BUNDLE_MAX_CMDLINE (64 * 1024)
+/* c/storage's containers.json: ~0.5 KiB a container, ~2,000 containers. */
+#define BUNDLE_MAX_STORE (1024 * 1024)
 /* Entries read at most in a shim's namespace directory (one per task). */
 #define BUNDLE_MAX_SIBLINGS 4096
 /* Where containerd's runc shims keep their bundles: <state>/<this>/<namespace>/<id>. */
@@ -80,6 +85,47 @@ static bool sibling(const char* dir, const char* id, char* out, size_t out_size,
 	return found;
 }
 
+/*
+ * Podman's runtime monitor, conmon, runs where it was started but is told the
+ * bundle, <graphroot>/<driver>-containers/<id>/userdata, with -b/--bundle.
+ * When PID is a conmon of container ID: the bundle seen through its root into
+ * dir, the id into full_id.
+ */
+static bool conmon_bundle(const char* proc_root, int64_t pid, const char* id, char* dir,
+                          size_t dir_size, char* full_id, size_t full_id_size)
+{
+	char path[300], comm[32];
+	snprintf(path, sizeof(path), "%s/%lld/comm", proc_root, (long long)pid);
+	if (read_small(path, comm, sizeof(comm)) < 0 || strcmp(comm, "conmon\n"))
+		return false;
+	char* args = malloc(BUNDLE_MAX_CMDLINE);
+	snprintf(path, sizeof(path), "%s/%lld/cmdline", proc_root, (long long)pid);
+	ssize_t n = args ? read_small(path, args, BUNDLE_MAX_CMDLINE) : -1;
+	const char* bundle = NULL;
+	for (const char* a = args; n > 0 && !bundle && a < args + n; a += strlen(a) + 1) {
+		const char* next = a + strlen(a) + 1;
+		if ((!strcmp(a, "-b") || !strcmp(a, "--bundle")) && next < args + n)
+			bundle = next;
+		else if (!strncmp(a, "--bundle=", 9))
+			bundle = a + 9;
+	}
+	static const char ud[] = "/userdata";
+	size_t bl = bundle ? strlen(bundle) : 0, ul = sizeof(ud) - 1;
+	bool ok = bl > ul && !strcmp(bundle + bl - ul, ud);
+	if (ok) {
+		const char *end = bundle + bl - ul, *start = end;
+		while (start > bundle && start[-1] != '/')
+			start--;
+		ok = !strncmp(start, id, strlen(id));
+		if (ok) {
+			snprintf(dir, dir_size, "%s/%lld/root%s", proc_root, (long long)pid, bundle);
+			snprintf(full_id, full_id_size, "%.*s", (int)(end - start), start);
+		}
+	}
+	free(args);
+	return ok;
+}
+
 int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, size_t dir_size,
                 char* full_id, size_t full_id_size)
 {
@@ -111,6 +157,8 @@ int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, s
 			snprintf(up, sizeof(up), "%s/..", link);
 			return sibling(up, id, dir, dir_size, full_id, full_id_size);
 		}
+		if (conmon_bundle(proc_root, pid, id, dir, dir_size, full_id, full_id_size))
+			return 1;
 	}
 	return 0;
 }
@@ -217,6 +265,49 @@ static bool fill_docker(ctr_record* r, json_t* cfg, const char* full_id)
 	return identity(r, CTR_TYPE_DOCKER, full_id, name[0] == '/' ? name + 1 : name, image);
 }
 
+/*
+ * The object {"id":"<full_id>",...} of c/storage's containers.json (a list of
+ * compact objects, "id" first), parsed alone: the file holds every container.
+ */
+static json_t* storage_entry(const char* buf, size_t n, const char* full_id)
+{
+	char key[160];
+	int klen = snprintf(key, sizeof(key), "{\"id\":\"%s\"", full_id);
+	const char* at = klen > 0 && (size_t)klen < sizeof(key) ? memmem(buf, n, key, (size_t)klen)
+	                                                        : NULL;
+	int depth = 0;
+	bool in_str = false, esc = false;
+	for (const char* p = at; p && p < buf + n; p++) {
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (*p == '\\')
+				esc = true;
+			else if (*p == '"')
+				in_str = false;
+		} else if (*p == '"') {
+			in_str = true;
+		} else if (*p == '{') {
+			depth++;
+		} else if (*p == '}' && --depth == 0) {
+			return json_loadb(at, (size_t)(p - at + 1), 0, NULL);
+		}
+	}
+	return NULL;
+}
+
+/* Podman: libpod's metadata in the storage entry has the name and image. */
+static bool fill_podman(ctr_record* r, json_t* entry, const char* full_id)
+{
+	const char* md = json_string_value(json_object_get(entry, "metadata"));
+	json_t* meta = md ? json_loads(md, 0, NULL) : NULL;
+	const char* name = json_string_value(json_object_get(meta, "name"));
+	const char* image = json_string_value(json_object_get(meta, "image-name"));
+	bool ok = name && image && identity(r, CTR_TYPE_PODMAN, full_id, name, image);
+	json_decref(meta);
+	return ok;
+}
+
 /* A record filled by fill(r, doc, full_id), or NULL. */
 static ctr_record* record_of(bool (*fill)(ctr_record*, json_t*, const char*), json_t* doc,
                              const char* full_id)
@@ -228,6 +319,27 @@ static ctr_record* record_of(bool (*fill)(ctr_record*, json_t*, const char*), js
 	}
 	ctr_record_unref(r);
 	return NULL;
+}
+
+static bool ends_with(const char* s, const char* suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Podman's bundle is <graphroot>/<driver>-containers/<id>/userdata; the
+ * storage's containers.json is two levels up. */
+static ctr_record* podman_record(const char* dir, const char* full_id)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/../../containers.json", dir);
+	char* buf = malloc(BUNDLE_MAX_STORE);
+	ssize_t n = buf ? read_small(path, buf, BUNDLE_MAX_STORE) : -1;
+	json_t* entry = n > 0 ? storage_entry(buf, (size_t)n, full_id) : NULL;
+	free(buf);
+	ctr_record* r = entry ? record_of(fill_podman, entry, full_id) : NULL;
+	json_decref(entry);
+	return r;
 }
 
 ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char* full_id)
@@ -245,6 +357,8 @@ ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char
 		json_t* cfg = load_json(path);
 		r = record_of(fill_docker, cfg, full_id);
 		json_decref(cfg);
+	} else if (ends_with(dir, "/userdata")) {
+		r = podman_record(dir, full_id);
 	}
 	json_decref(spec);
 	return r;
@@ -277,10 +391,11 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 	idset_put(&s->bundle_peeked, id, 0);
 	if (!found)
 		return NULL;
-	/* dir is <root>/<pid>/cwd[...]: the paths its bundle names are under <root>/<pid>/root */
+	/* dir is <root>/<pid>/...: the paths its bundle names are under <root>/<pid>/root */
 	char shim_root[600];
-	const char* cwd = strstr(dir + strlen(root), "/cwd");
-	snprintf(shim_root, sizeof(shim_root), "%.*s/root", (int)(cwd ? cwd - dir : 0), dir);
+	const char* slash = strchr(dir + strlen(root) + 1, '/');
+	snprintf(shim_root, sizeof(shim_root), "%.*s/root",
+	         (int)(slash ? slash - dir : (ptrdiff_t)strlen(dir)), dir);
 	ctr_record* r = bundle_record_from_dir(dir, shim_root, full_id);
 	if (!r)
 		return NULL;

@@ -35,9 +35,10 @@ ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char
  * The bundle directory of container ID, found from PID: the working directory
  * of PID or an ancestor (at most a few levels up) named after ID, or a
  * directory named after ID next to a containerd shim's own (a pod's shim
- * works in its sandbox's bundle). "<proc>/<pid>/cwd[/../<name>]" into dir,
- * the directory's name (the full id) into full_id. 1 found, 0 not found, -1
- * PID itself is gone.
+ * works in its sandbox's bundle), or the .../<ID>/userdata bundle a conmon
+ * ancestor was given. "<proc>/<pid>/cwd[/../<name>]" or
+ * "<proc>/<pid>/root<bundle>" into dir, the full id into full_id. 1 found, 0
+ * not found, -1 PID itself is gone.
  */
 int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, size_t dir_size,
                 char* full_id, size_t full_id_size);

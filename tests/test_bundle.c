@@ -1,5 +1,5 @@
 /*
- * bundle.c: provisional records from containerd CRI and Docker bundles. A fake state
+ * bundle.c: provisional records from containerd CRI, Docker and Podman bundles. A fake state
  * directory <tmp>/io.containerd.runtime.v2.task/k8s.io/ holds a sandbox's and
  * a container's bundle; this process plays the pod's shim (working in the
  * sandbox's bundle) and a child of ours the container's process. The plugin
@@ -191,6 +191,77 @@ TEST(record_from_docker_config)
 	teardown();
 }
 
+#define PODMAN_ID "9d9d9d9d9d9d4444444444444444444444444444444444444444444444444444"
+
+/* <tmp>/vfs-containers/<id>/userdata (a bundle without name or image) and the
+ * storage's containers.json beside the containers, another one first. */
+static void put_podman(char* bundle, size_t size)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/vfs-containers", tmp);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/vfs-containers/%s", tmp, PODMAN_ID);
+	mkdir(path, 0755);
+	snprintf(bundle, size, "%s/vfs-containers/%s/userdata", tmp, PODMAN_ID);
+	mkdir(bundle, 0755);
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	FILE* f = fopen(path, "we");
+	if (f) {
+		fputs("{\"annotations\":{\"io.container.manager\":\"libpod\"},\"mounts\":[]}", f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/vfs-containers/containers.json", tmp);
+	f = fopen(path, "we");
+	if (f) {
+		fputs("[{\"id\":\"" SANDBOX "\",\"names\":[\"other\"],\"metadata\":"
+		      "\"{\\\"image-name\\\":\\\"x:1\\\",\\\"name\\\":\\\"other\\\"}\"},"
+		      "{\"id\":\"" PODMAN_ID "\",\"names\":[\"db\"],\"image\":\"4efc\",\"metadata\":"
+		      "\"{\\\"image-name\\\":\\\"docker.io/library/postgres:16\\\",\\\"name\\\":"
+		      "\\\"db\\\",\\\"note\\\":\\\"a } and a \\\\\\\" inside\\\"}\"}]",
+		      f);
+		fclose(f);
+	}
+}
+
+TEST(record_from_podman_storage)
+{
+	REQUIRE(setup());
+	char bundle[512];
+	put_podman(bundle, sizeof(bundle));
+	ctr_record* r = bundle_record_from_dir(bundle, "", PODMAN_ID);
+	REQUIRE(r != NULL);
+	CHECK_STR(r->id, "9d9d9d9d9d9d");
+	CHECK_INT(r->type, CTR_TYPE_PODMAN);
+	CHECK_STR(r->name, "db");
+	CHECK_STR(r->image, "docker.io/library/postgres:16");
+	CHECK_STR(r->imagetag, "16");
+	ctr_record_unref(r);
+	/* no entry for the id: nothing */
+	CHECK(bundle_record_from_dir(bundle, "", CTR) == NULL);
+
+	/* found from a process named conmon that was given the bundle */
+	char link[600], bundle_arg[600], dir[700], full[128];
+	snprintf(link, sizeof(link), "%s/conmon", tmp);
+	REQUIRE(symlink("/bin/sh", link) == 0);
+	snprintf(bundle_arg, sizeof(bundle_arg), "%s", bundle);
+	pid_t mon = fork();
+	if (mon == 0) {
+		execl(link, "conmon", "-c", "sleep 5; :", "-b", bundle_arg, (char*)NULL);
+		_exit(127);
+	}
+	REQUIRE(mon > 0);
+	usleep(100000);
+	CHECK_INT(bundle_find("/proc", mon, "9d9d9d9d9d9d", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_STR(full, PODMAN_ID);
+	r = bundle_record_from_dir(dir, "", full);
+	CHECK(r && !strcmp(r->name, "db"));
+	ctr_record_unref(r);
+	CHECK_INT(bundle_find("/proc", mon, "0123456789ab", dir, sizeof(dir), full, sizeof(full)), 0);
+	kill(mon, SIGKILL);
+	CHECK(waitpid(mon, NULL, 0) == mon);
+	teardown();
+}
+
 /* A child of ours in "/" (a container's process under its shim). */
 static pid_t spawn_child(void)
 {
@@ -237,5 +308,6 @@ TEST(find_from_a_process_of_the_pod)
 }
 
 TEST_MAIN(T(record_from_cri_annotations), T(record_from_docker_config),
+          T(record_from_podman_storage),
           T(no_record_without_a_container_bundle),
           T(find_from_a_process_of_the_pod))
