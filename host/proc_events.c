@@ -185,7 +185,7 @@ static int pe_read_batch(proc_events* pe, host* h, proc_events_fn fn, void* arg)
 			}
 			return errno == EAGAIN || errno == EWOULDBLOCK ? handled : -1;
 		}
-		int len = (int)got;
+		__u32 len = (__u32)got; /* unsigned, as NLMSG_OK compares it with nlmsg_len */
 		for (struct nlmsghdr* nl = &m.nl; NLMSG_OK(nl, len); nl = NLMSG_NEXT(nl, len)) {
 			struct cn_msg* cn = NLMSG_DATA(nl);
 			size_t room = nl->nlmsg_len - NLMSG_LENGTH(0);
