@@ -26,6 +26,8 @@
 #define BUNDLE_MAX_BYTES (256 * 1024)
 /* Ids remembered as looked at; past that the set starts over (a rare second look). */
 #define BUNDLE_MAX_PEEKED 4096
+/* Looks at one id's processes before giving up on its bundle (cost once per container). */
+#define BUNDLE_MAX_LOOKS 3
 
 /* conmon's command line is a few KiB (paths and exit-command arguments). */
 #define BUNDLE_MAX_CMDLINE (64 * 1024)
@@ -374,7 +376,9 @@ static void proc_root(char* buf, size_t size)
 const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
                                      ss_plugin_table_entry_t* e, const char* id)
 {
-	if (idset_get(&s->bundle_peeked, id, NULL))
+	/* The stamp counts the looks at this id: a bounded few, never one per event. */
+	uint64_t looks = 0;
+	if (idset_get(&s->bundle_peeked, id, &looks) && looks >= BUNDLE_MAX_LOOKS)
 		return NULL;
 	/* the thread's own pid when the host has the field, else its parent */
 	int64_t pid = s->th.pid ? thread_read_i64(s, t, e, s->th.pid) : 0;
@@ -384,12 +388,11 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 	proc_root(root, sizeof(root));
 	int found = pid > 0 ? bundle_find(root, pid, id, dir, sizeof(dir), full_id, sizeof(full_id))
 	                    : 0;
-	if (found < 0)
-		return NULL; /* a runtime's short-lived helper: the next process will tell */
 	if (idset_count(&s->bundle_peeked) >= BUNDLE_MAX_PEEKED)
 		idset_free(&s->bundle_peeked); /* leaves it empty and usable */
-	idset_put(&s->bundle_peeked, id, 0);
-	if (!found)
+	/* found < 0: a runtime's short-lived helper; one of the next processes may tell */
+	idset_put(&s->bundle_peeked, id, found < 0 ? looks + 1 : BUNDLE_MAX_LOOKS);
+	if (found <= 0)
 		return NULL;
 	/* dir is <root>/<pid>/...: the paths its bundle names are under <root>/<pid>/root */
 	char shim_root[600];
