@@ -51,7 +51,7 @@ static void pb_varint(itest_pb* p, uint64_t v)
 	pb_raw(p, b, n);
 }
 
-static void pb_uint(itest_pb* p, unsigned field, uint64_t v)
+void itest_pb_uint(itest_pb* p, unsigned field, uint64_t v)
 {
 	pb_varint(p, (uint64_t)field << 3 | 0);
 	pb_varint(p, v);
@@ -65,35 +65,35 @@ static void pb_bytes(itest_pb* p, unsigned field, const void* d, size_t n)
 }
 
 /* Strings are written even when empty (proto3 would skip them: harmless). */
-static void pb_str(itest_pb* p, unsigned field, const char* s)
+void itest_pb_str(itest_pb* p, unsigned field, const char* s)
 {
 	pb_bytes(p, field, s, strlen(s));
 }
 
-static void pb_msg(itest_pb* p, unsigned field, const itest_pb* m)
+void itest_pb_msg(itest_pb* p, unsigned field, const itest_pb* m)
 {
 	pb_bytes(p, field, m->b ? m->b : (const uint8_t*)"", m->len);
 }
 
 /* A map<string,string> entry. */
-static void pb_map(itest_pb* p, unsigned field, const char* k, const char* v)
+void itest_pb_map(itest_pb* p, unsigned field, const char* k, const char* v)
 {
 	itest_pb e = {0};
-	pb_str(&e, 1, k);
-	pb_str(&e, 2, v);
-	pb_msg(p, field, &e);
+	itest_pb_str(&e, 1, k);
+	itest_pb_str(&e, 2, v);
+	itest_pb_msg(p, field, &e);
 	p->oom |= e.oom;
 	free(e.b);
 }
 
-static void pb_free(itest_pb* p)
+void itest_pb_free(itest_pb* p)
 {
 	free(p->b);
 	*p = (itest_pb){0};
 }
 
 /* The first string field NUMBER of msg, malloc'd ("" if absent), NULL if malformed. */
-static char* pb_get_str(const uint8_t* m, size_t n, unsigned number)
+char* itest_pb_get_str(const uint8_t* m, size_t n, unsigned number)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -161,7 +161,7 @@ static char* cri_call(itest_cri* c, const char* method, const itest_pb* req)
 		fprintf(stderr, "  %s: grpc-status %d: %s\n", method, st, err);
 		return NULL;
 	}
-	char* r = pb_get_str(resp, rlen, 1);
+	char* r = itest_pb_get_str(resp, rlen, 1);
 	free(resp);
 	if (!r)
 		fprintf(stderr, "  %s: malformed answer\n", method);
@@ -178,40 +178,40 @@ void itest_cri_init(itest_cri* c, const char* sock, const char* dir)
 static void build_pod_config(itest_cri* s)
 {
 	itest_pb md = {0}, nso = {0}, sc = {0}, linux_ = {0};
-	pb_str(&md, 1, ITEST_CRI_POD_NAME);
-	pb_str(&md, 2, ITEST_CRI_POD_UID);
-	pb_str(&md, 3, ITEST_CRI_POD_NS);
-	pb_uint(&md, 4, 0);
-	pb_uint(&nso, 1, 2); /* network = NODE */
-	pb_msg(&sc, 1, &nso);
-	pb_msg(&linux_, 2, &sc);
+	itest_pb_str(&md, 1, ITEST_CRI_POD_NAME);
+	itest_pb_str(&md, 2, ITEST_CRI_POD_UID);
+	itest_pb_str(&md, 3, ITEST_CRI_POD_NS);
+	itest_pb_uint(&md, 4, 0);
+	itest_pb_uint(&nso, 1, 2); /* network = NODE */
+	itest_pb_msg(&sc, 1, &nso);
+	itest_pb_msg(&linux_, 2, &sc);
 
 	itest_pb* c = &s->pod_config;
-	pb_msg(c, 1, &md);
-	pb_str(c, 2, ""); /* host network: empty hostname (docs/engines.md "Host-network pods") */
-	pb_str(c, 3, s->logdir);
-	pb_map(c, 6, "app", "itest");
-	pb_map(c, 6, "io.kubernetes.pod.name", ITEST_CRI_POD_NAME);
-	pb_map(c, 6, "io.kubernetes.pod.namespace", ITEST_CRI_POD_NS);
-	pb_map(c, 6, "io.kubernetes.pod.uid", ITEST_CRI_POD_UID);
-	pb_map(c, 7, "org.example/note", "itest");
-	pb_msg(c, 8, &linux_);
+	itest_pb_msg(c, 1, &md);
+	itest_pb_str(c, 2, ""); /* host network: empty hostname (docs/engines.md "Host-network pods") */
+	itest_pb_str(c, 3, s->logdir);
+	itest_pb_map(c, 6, "app", "itest");
+	itest_pb_map(c, 6, "io.kubernetes.pod.name", ITEST_CRI_POD_NAME);
+	itest_pb_map(c, 6, "io.kubernetes.pod.namespace", ITEST_CRI_POD_NS);
+	itest_pb_map(c, 6, "io.kubernetes.pod.uid", ITEST_CRI_POD_UID);
+	itest_pb_map(c, 7, "org.example/note", "itest");
+	itest_pb_msg(c, 8, &linux_);
 	c->oom |= md.oom || nso.oom || sc.oom || linux_.oom;
-	pb_free(&md);
-	pb_free(&nso);
-	pb_free(&sc);
-	pb_free(&linux_);
+	itest_pb_free(&md);
+	itest_pb_free(&nso);
+	itest_pb_free(&sc);
+	itest_pb_free(&linux_);
 }
 
 bool itest_cri_run_pod(itest_cri* c)
 {
-	pb_free(&c->pod_config);
+	itest_pb_free(&c->pod_config);
 	build_pod_config(c);
 	itest_pb req = {0};
-	pb_msg(&req, 1, &c->pod_config);
+	itest_pb_msg(&req, 1, &c->pod_config);
 	free(c->pod_id);
 	c->pod_id = cri_call(c, "RunPodSandbox", &req);
-	pb_free(&req);
+	itest_pb_free(&req);
 	if (c->pod_id)
 		printf("  pod sandbox %s\n", c->pod_id);
 	return c->pod_id && *c->pod_id;
@@ -225,40 +225,40 @@ char* itest_cri_create_start(itest_cri* c, const char* name, const char* const* 
 	if (!argv || !argv[0])
 		argv = default_argv;
 	itest_pb md = {0}, img = {0}, cfg = {0}, req = {0};
-	pb_str(&md, 1, name);
-	pb_uint(&md, 2, 0);
-	pb_str(&img, 1, ITEST_CRI_IMAGE);
+	itest_pb_str(&md, 1, name);
+	itest_pb_uint(&md, 2, 0);
+	itest_pb_str(&img, 1, ITEST_CRI_IMAGE);
 	char logpath[300];
 	snprintf(logpath, sizeof(logpath), "%s.log", name);
-	pb_msg(&cfg, 1, &md);
-	pb_msg(&cfg, 2, &img);
-	pb_str(&cfg, 3, argv[0]);
+	itest_pb_msg(&cfg, 1, &md);
+	itest_pb_msg(&cfg, 2, &img);
+	itest_pb_str(&cfg, 3, argv[0]);
 	for (size_t i = 1; argv[i]; i++)
-		pb_str(&cfg, 4, argv[i]);
-	pb_map(&cfg, 9, "io.kubernetes.container.name", name);
-	pb_map(&cfg, 9, "io.kubernetes.pod.name", ITEST_CRI_POD_NAME);
-	pb_map(&cfg, 9, "io.kubernetes.pod.namespace", ITEST_CRI_POD_NS);
-	pb_map(&cfg, 9, "io.kubernetes.pod.uid", ITEST_CRI_POD_UID);
-	pb_str(&cfg, 11, logpath);
-	pb_str(&req, 1, c->pod_id ? c->pod_id : "");
-	pb_msg(&req, 2, &cfg);
-	pb_msg(&req, 3, &c->pod_config);
+		itest_pb_str(&cfg, 4, argv[i]);
+	itest_pb_map(&cfg, 9, "io.kubernetes.container.name", name);
+	itest_pb_map(&cfg, 9, "io.kubernetes.pod.name", ITEST_CRI_POD_NAME);
+	itest_pb_map(&cfg, 9, "io.kubernetes.pod.namespace", ITEST_CRI_POD_NS);
+	itest_pb_map(&cfg, 9, "io.kubernetes.pod.uid", ITEST_CRI_POD_UID);
+	itest_pb_str(&cfg, 11, logpath);
+	itest_pb_str(&req, 1, c->pod_id ? c->pod_id : "");
+	itest_pb_msg(&req, 2, &cfg);
+	itest_pb_msg(&req, 3, &c->pod_config);
 	req.oom |= md.oom || img.oom || cfg.oom;
 	if (created_ms)
 		*created_ms = now_ms();
 	char* id = cri_call(c, "CreateContainer", &req);
-	pb_free(&md);
-	pb_free(&img);
-	pb_free(&cfg);
-	pb_free(&req);
+	itest_pb_free(&md);
+	itest_pb_free(&img);
+	itest_pb_free(&cfg);
+	itest_pb_free(&req);
 	if (!id || !*id) {
 		free(id);
 		return NULL;
 	}
 	itest_pb st = {0};
-	pb_str(&st, 1, id);
+	itest_pb_str(&st, 1, id);
 	char* ok = cri_call(c, "StartContainer", &st);
-	pb_free(&st);
+	itest_pb_free(&st);
 	if (!ok) {
 		free(id);
 		return NULL;
@@ -272,13 +272,13 @@ bool itest_cri_remove_pod(itest_cri* c)
 	if (!c->pod_id)
 		return true;
 	itest_pb req = {0};
-	pb_str(&req, 1, c->pod_id);
+	itest_pb_str(&req, 1, c->pod_id);
 	char* stopped = cri_call(c, "StopPodSandbox", &req);
 	char* removed = cri_call(c, "RemovePodSandbox", &req);
 	bool ok = stopped && removed;
 	free(stopped);
 	free(removed);
-	pb_free(&req);
+	itest_pb_free(&req);
 	free(c->pod_id);
 	c->pod_id = NULL;
 	return ok;
@@ -288,5 +288,5 @@ void itest_cri_free(itest_cri* c)
 {
 	free(c->pod_id);
 	c->pod_id = NULL;
-	pb_free(&c->pod_config);
+	itest_pb_free(&c->pod_config);
 }

@@ -25,6 +25,16 @@ typedef struct itest_pb {
 	bool oom;
 } itest_pb;
 
+/* Field writers (strings are written even when empty; a map entry is a
+ * map<string,string> item), and release of what was written. */
+void itest_pb_uint(itest_pb* p, unsigned field, uint64_t v);
+void itest_pb_str(itest_pb* p, unsigned field, const char* s);
+void itest_pb_msg(itest_pb* p, unsigned field, const itest_pb* m);
+void itest_pb_map(itest_pb* p, unsigned field, const char* k, const char* v);
+void itest_pb_free(itest_pb* p);
+/* The first string field NUMBER of message m, malloc'd ("" if absent), NULL if malformed. */
+char* itest_pb_get_str(const uint8_t* m, size_t n, unsigned number);
+
 typedef struct itest_cri {
 	char sock[256];
 	char logdir[300];

@@ -30,6 +30,7 @@
 #include "grpc.h"
 #include "host.h"
 #include "itest.h"
+#include "itest_cri.h"
 #include "test.h"
 
 enum {
@@ -49,142 +50,16 @@ enum {
 
 static char skip_why[256]; /* SKIP reasons must outlive the test function */
 
-/* ------------------------------------------------------------ protobuf writer */
-
-typedef struct pb {
-	uint8_t* b;
-	size_t len, cap;
-	bool oom;
-} pb;
-
-static void pb_raw(pb* p, const void* d, size_t n)
-{
-	if (p->oom)
-		return;
-	if (p->len + n > p->cap) {
-		size_t cap = p->cap ? p->cap : 64;
-		while (cap < p->len + n)
-			cap *= 2;
-		uint8_t* b = realloc(p->b, cap);
-		if (!b) {
-			p->oom = true;
-			return;
-		}
-		p->b = b;
-		p->cap = cap;
-	}
-	memcpy(p->b + p->len, d, n);
-	p->len += n;
-}
-
-static void pb_varint(pb* p, uint64_t v)
-{
-	uint8_t b[10];
-	size_t n = 0;
-	do {
-		b[n] = (uint8_t)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			b[n] |= 0x80;
-		n++;
-	} while (v);
-	pb_raw(p, b, n);
-}
-
-static void pb_uint(pb* p, unsigned field, uint64_t v)
-{
-	pb_varint(p, (uint64_t)field << 3 | 0);
-	pb_varint(p, v);
-}
-
-static void pb_bytes(pb* p, unsigned field, const void* d, size_t n)
-{
-	pb_varint(p, (uint64_t)field << 3 | 2);
-	pb_varint(p, n);
-	pb_raw(p, d, n);
-}
-
-/* Strings are written even when empty (proto3 would skip them: harmless). */
-static void pb_str(pb* p, unsigned field, const char* s)
-{
-	pb_bytes(p, field, s, strlen(s));
-}
-
-static void pb_msg(pb* p, unsigned field, const pb* m)
-{
-	pb_bytes(p, field, m->b ? m->b : (const uint8_t*)"", m->len);
-}
-
-/* A map<string,string> entry. */
-static void pb_map(pb* p, unsigned field, const char* k, const char* v)
-{
-	pb e = {0};
-	pb_str(&e, 1, k);
-	pb_str(&e, 2, v);
-	pb_msg(p, field, &e);
-	p->oom |= e.oom;
-	free(e.b);
-}
-
-static void pb_free(pb* p)
-{
-	free(p->b);
-	*p = (pb){0};
-}
-
-/* The first string field NUMBER of msg, malloc'd ("" if absent), NULL if malformed. */
-static char* pb_get_str(const uint8_t* m, size_t n, unsigned number)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint64_t key = 0;
-		for (int s = 0; i < n; s += 7) {
-			key |= (uint64_t)(m[i] & 0x7f) << s;
-			if (!(m[i++] & 0x80))
-				break;
-		}
-		unsigned wt = key & 7;
-		uint64_t v = 0;
-		switch (wt) {
-		case 0:
-			while (i < n && (m[i++] & 0x80)) {
-			}
-			break;
-		case 1:
-			i += 8;
-			break;
-		case 5:
-			i += 4;
-			break;
-		case 2:
-			for (int s = 0; i < n; s += 7) {
-				v |= (uint64_t)(m[i] & 0x7f) << s;
-				if (!(m[i++] & 0x80))
-					break;
-			}
-			if (v > n - i)
-				return NULL;
-			if ((key >> 3) == number)
-				return strndup((const char*)m + i, v);
-			i += v;
-			break;
-		default:
-			return NULL;
-		}
-	}
-	return i == n ? strdup("") : NULL;
-}
-
 /* ------------------------------------------------------------ CRI calls */
 
 typedef struct session {
 	itest_session is;
 	char* pod_id;
-	pb pod_config; /* PodSandboxConfig */
+	itest_pb pod_config; /* PodSandboxConfig */
 } session;
 
 /* One unary call; the response's string field 1 (malloc'd) or NULL on failure. */
-static char* cri_call(session* s, const char* method, const pb* req)
+static char* cri_call(session* s, const char* method, const itest_pb* req)
 {
 	char path[128], err[512];
 	snprintf(path, sizeof(path), SVC "%s", method);
@@ -200,7 +75,7 @@ static char* cri_call(session* s, const char* method, const pb* req)
 		fprintf(stderr, "  %s: grpc-status %d: %s\n", method, st, err);
 		return NULL;
 	}
-	char* r = pb_get_str(resp, rlen, 1);
+	char* r = itest_pb_get_str(resp, rlen, 1);
 	free(resp);
 	if (!r)
 		fprintf(stderr, "  %s: malformed answer\n", method);
@@ -209,41 +84,41 @@ static char* cri_call(session* s, const char* method, const pb* req)
 
 static void build_pod_config(session* s)
 {
-	pb md = {0}, nso = {0}, sc = {0}, linux_ = {0};
-	pb_str(&md, 1, POD_NAME);
-	pb_str(&md, 2, POD_UID);
-	pb_str(&md, 3, POD_NS);
-	pb_uint(&md, 4, 0);
-	pb_uint(&nso, 1, 2); /* network = NODE */
-	pb_msg(&sc, 1, &nso);
-	pb_msg(&linux_, 2, &sc);
+	itest_pb md = {0}, nso = {0}, sc = {0}, linux_ = {0};
+	itest_pb_str(&md, 1, POD_NAME);
+	itest_pb_str(&md, 2, POD_UID);
+	itest_pb_str(&md, 3, POD_NS);
+	itest_pb_uint(&md, 4, 0);
+	itest_pb_uint(&nso, 1, 2); /* network = NODE */
+	itest_pb_msg(&sc, 1, &nso);
+	itest_pb_msg(&linux_, 2, &sc);
 
 	char logdir[ITEST_PATH_MAX + 16];
 	snprintf(logdir, sizeof(logdir), "%s/podlogs", s->is.t);
-	pb* c = &s->pod_config;
-	pb_msg(c, 1, &md);
-	pb_str(c, 2, ""); /* host network: empty hostname (docs/engines.md "Host-network pods") */
-	pb_str(c, 3, logdir);
-	pb_map(c, 6, "app", "itest");
-	pb_map(c, 6, "io.kubernetes.pod.name", POD_NAME);
-	pb_map(c, 6, "io.kubernetes.pod.namespace", POD_NS);
-	pb_map(c, 6, "io.kubernetes.pod.uid", POD_UID);
-	pb_map(c, 7, "org.example/note", "itest");
-	pb_msg(c, 8, &linux_);
+	itest_pb* c = &s->pod_config;
+	itest_pb_msg(c, 1, &md);
+	itest_pb_str(c, 2, ""); /* host network: empty hostname (docs/engines.md "Host-network pods") */
+	itest_pb_str(c, 3, logdir);
+	itest_pb_map(c, 6, "app", "itest");
+	itest_pb_map(c, 6, "io.kubernetes.pod.name", POD_NAME);
+	itest_pb_map(c, 6, "io.kubernetes.pod.namespace", POD_NS);
+	itest_pb_map(c, 6, "io.kubernetes.pod.uid", POD_UID);
+	itest_pb_map(c, 7, "org.example/note", "itest");
+	itest_pb_msg(c, 8, &linux_);
 	c->oom |= md.oom || nso.oom || sc.oom || linux_.oom;
-	pb_free(&md);
-	pb_free(&nso);
-	pb_free(&sc);
-	pb_free(&linux_);
+	itest_pb_free(&md);
+	itest_pb_free(&nso);
+	itest_pb_free(&sc);
+	itest_pb_free(&linux_);
 }
 
 static bool run_pod(session* s)
 {
 	build_pod_config(s);
-	pb req = {0};
-	pb_msg(&req, 1, &s->pod_config);
+	itest_pb req = {0};
+	itest_pb_msg(&req, 1, &s->pod_config);
 	s->pod_id = cri_call(s, "RunPodSandbox", &req);
-	pb_free(&req);
+	itest_pb_free(&req);
 	if (s->pod_id)
 		printf("  pod sandbox %s\n", s->pod_id);
 	return s->pod_id && *s->pod_id;
@@ -252,40 +127,40 @@ static bool run_pod(session* s)
 /* CreateContainer + StartContainer; *created_ms gets the time CreateContainer was sent. */
 static char* create_container(session* s, const char* name, uint64_t* created_ms)
 {
-	pb md = {0}, img = {0}, cfg = {0}, req = {0};
-	pb_str(&md, 1, name);
-	pb_uint(&md, 2, 0);
-	pb_str(&img, 1, APP_IMAGE);
+	itest_pb md = {0}, img = {0}, cfg = {0}, req = {0};
+	itest_pb_str(&md, 1, name);
+	itest_pb_uint(&md, 2, 0);
+	itest_pb_str(&img, 1, APP_IMAGE);
 	char logpath[64];
 	snprintf(logpath, sizeof(logpath), "%s.log", name);
-	pb_msg(&cfg, 1, &md);
-	pb_msg(&cfg, 2, &img);
-	pb_str(&cfg, 3, "/bin/busybox");
-	pb_str(&cfg, 4, "sleep");
-	pb_str(&cfg, 4, "3600");
-	pb_map(&cfg, 9, "io.kubernetes.container.name", name);
-	pb_map(&cfg, 9, "io.kubernetes.pod.name", POD_NAME);
-	pb_map(&cfg, 9, "io.kubernetes.pod.namespace", POD_NS);
-	pb_map(&cfg, 9, "io.kubernetes.pod.uid", POD_UID);
-	pb_str(&cfg, 11, logpath);
-	pb_str(&req, 1, s->pod_id);
-	pb_msg(&req, 2, &cfg);
-	pb_msg(&req, 3, &s->pod_config);
+	itest_pb_msg(&cfg, 1, &md);
+	itest_pb_msg(&cfg, 2, &img);
+	itest_pb_str(&cfg, 3, "/bin/busybox");
+	itest_pb_str(&cfg, 4, "sleep");
+	itest_pb_str(&cfg, 4, "3600");
+	itest_pb_map(&cfg, 9, "io.kubernetes.container.name", name);
+	itest_pb_map(&cfg, 9, "io.kubernetes.pod.name", POD_NAME);
+	itest_pb_map(&cfg, 9, "io.kubernetes.pod.namespace", POD_NS);
+	itest_pb_map(&cfg, 9, "io.kubernetes.pod.uid", POD_UID);
+	itest_pb_str(&cfg, 11, logpath);
+	itest_pb_str(&req, 1, s->pod_id);
+	itest_pb_msg(&req, 2, &cfg);
+	itest_pb_msg(&req, 3, &s->pod_config);
 	req.oom |= md.oom || img.oom || cfg.oom;
 	*created_ms = itest_now_ms();
 	char* id = cri_call(s, "CreateContainer", &req);
-	pb_free(&md);
-	pb_free(&img);
-	pb_free(&cfg);
-	pb_free(&req);
+	itest_pb_free(&md);
+	itest_pb_free(&img);
+	itest_pb_free(&cfg);
+	itest_pb_free(&req);
 	if (!id || !*id) {
 		free(id);
 		return NULL;
 	}
-	pb st = {0};
-	pb_str(&st, 1, id);
+	itest_pb st = {0};
+	itest_pb_str(&st, 1, id);
 	char* ok = cri_call(s, "StartContainer", &st);
-	pb_free(&st);
+	itest_pb_free(&st);
 	if (!ok) {
 		free(id);
 		return NULL;
@@ -298,15 +173,15 @@ static void remove_pod(session* s)
 {
 	if (!s->pod_id)
 		return;
-	pb req = {0};
-	pb_str(&req, 1, s->pod_id);
+	itest_pb req = {0};
+	itest_pb_str(&req, 1, s->pod_id);
 	char* r = cri_call(s, "StopPodSandbox", &req);
 	CHECK(r != NULL);
 	free(r);
 	r = cri_call(s, "RemovePodSandbox", &req);
 	CHECK(r != NULL);
 	free(r);
-	pb_free(&req);
+	itest_pb_free(&req);
 	free(s->pod_id);
 	s->pod_id = NULL;
 }
@@ -342,17 +217,17 @@ static char* create_and_wait(session* s, const char* name, uint64_t* lat)
 /* StopContainer + RemoveContainer. */
 static bool remove_container(session* s, const char* id)
 {
-	pb stop = {0}, rm = {0};
-	pb_str(&stop, 1, id);
-	pb_uint(&stop, 2, 0); /* timeout: kill at once (our sleep ignores SIGTERM as pid 1) */
-	pb_str(&rm, 1, id);
+	itest_pb stop = {0}, rm = {0};
+	itest_pb_str(&stop, 1, id);
+	itest_pb_uint(&stop, 2, 0); /* timeout: kill at once (our sleep ignores SIGTERM as pid 1) */
+	itest_pb_str(&rm, 1, id);
 	char* r1 = cri_call(s, "StopContainer", &stop);
 	char* r2 = r1 ? cri_call(s, "RemoveContainer", &rm) : NULL;
 	bool ok = r1 && r2;
 	free(r1);
 	free(r2);
-	pb_free(&stop);
-	pb_free(&rm);
+	itest_pb_free(&stop);
+	itest_pb_free(&rm);
 	return ok;
 }
 
@@ -530,7 +405,7 @@ static void run_on(const char* engine)
 	s.is.h = NULL;
 	if (up)
 		remove_pod(&s);
-	pb_free(&s.pod_config);
+	itest_pb_free(&s.pod_config);
 	CHECK(itest_session_end(&s.is, engine, test_failures_in_case));
 }
 
