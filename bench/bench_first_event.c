@@ -7,7 +7,10 @@
  * process to its record. Needs root (engines, connector); an engine that
  * cannot run here is reported as skipped.
  *
- *   bench_first_event [-n N] [-c CONFIG] [docker] [podman] [containerd] [cri]
+ *   bench_first_event [-n N] [-c CONFIG] [docker] [podman] [containerd] [cri] [docker13]...
+ *
+ * With no engine named, every engine of both generations (the suffix 13:
+ * Debian 13's daemons, tests/integration/itest.h).
  *
  * CONFIG is more top-level plugin config, e.g. '"hooks":["start"]'.
  */
@@ -18,7 +21,8 @@
 
 #include "first_event.h"
 
-static const char* const all_engines[] = {"docker", "podman", "containerd", "cri"};
+static const char* const all_engines[] = {"docker",   "podman",   "containerd",   "cri",
+                                          "docker13", "podman13", "containerd13", "cri13"};
 
 int main(int argc, char** argv)
 {
@@ -34,7 +38,7 @@ int main(int argc, char** argv)
 			continue;
 		}
 		fprintf(stderr, "usage: bench_first_event [-n N] [-c CONFIG] "
-		                "[docker|podman|containerd|cri]...\n");
+		                "[docker|podman|containerd|cri][13]...\n");
 		return 2;
 	}
 	const char* const* engines = optind < argc ? (const char* const*)argv + optind : all_engines;

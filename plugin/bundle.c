@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "containerd_disk.h"
 #include "idset.h"
 
 /* Parents looked at above a thread (itself first): shim -> container init -> its children... */
@@ -403,6 +404,40 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 	if (!r)
 		return NULL;
 	plog_debug(&s->log, "container %s: provisional record from its bundle", r->id);
+	containers_put(s, r);
+	ctr_record_unref(r);
+	return containers_get(s, id);
+}
+
+/*
+ * A relaxed-rule candidate (docs/decisions.md #1) that containerd's own
+ * database holds is a container: containerd writes it there before its task
+ * exists. One look per id once a database is known; none before.
+ */
+const ctr_record* bundle_candidate(plugin_state* s, const char* id)
+{
+	if (idset_get(&s->bundle_peeked, id, NULL))
+		return NULL;
+	char* dbs[CONTAINERD_DBS_MAX];
+	unsigned n = containerd_dbs_copy(&s->ctrd_dbs, dbs, CONTAINERD_DBS_MAX);
+	if (!n)
+		return NULL;
+	if (idset_count(&s->bundle_peeked) >= BUNDLE_MAX_PEEKED)
+		idset_free(&s->bundle_peeked);
+	idset_put(&s->bundle_peeked, id, BUNDLE_MAX_LOOKS);
+	containerd_map_opts o = {s->cfg.label_max_len, s->cfg.with_size};
+	ctr_record* r = NULL;
+	char err[256];
+	for (unsigned i = 0; i < n; i++) {
+		if (!r)
+			r = containerd_disk_record(dbs[i], id, &o, err, sizeof(err));
+		if (!r && err[0])
+			plog_debug(&s->log, "container %s: %s", id, err);
+		free(dbs[i]);
+	}
+	if (!r)
+		return NULL;
+	plog_debug(&s->log, "container %s: provisional record from containerd's database", r->id);
 	containers_put(s, r);
 	ctr_record_unref(r);
 	return containers_get(s, id);

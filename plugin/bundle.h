@@ -4,7 +4,9 @@
  * answer comes tens of milliseconds later, after the container's first
  * execs). Today: containerd's CRI, whose OCI bundle config.json, in the
  * directory its runtime shim works in, carries the container's name, image
- * and pod in io.kubernetes.cri.* annotations.
+ * and pod in io.kubernetes.cri.* annotations; Docker's config.v2.json and
+ * Podman's containers.json, found from their bundles; containerd's own
+ * metadata database for `ctr run` / nerdctl containers.
  *
  * Runs on the event thread: reads at most a few small /proc files and one
  * bounded file, no network, at most once per container id. The engine's
@@ -23,6 +25,13 @@
  */
 const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
                                      ss_plugin_table_entry_t* e, const char* id);
+
+/*
+ * The provisional record of relaxed-rule candidate ID from containerd's
+ * metadata database (containerd_disk.h), cached; NULL when no database is
+ * known yet, ID was looked at before, or no container has that id.
+ */
+const ctr_record* bundle_candidate(plugin_state* s, const char* id);
 
 /* ---- internals, exposed for tests ---- */
 

@@ -109,8 +109,10 @@ static const char* resolve_id(plugin_state* s, cgroup_match* m)
 	case CGROUP_CANDIDATE:
 		if (containers_get(s, m->id))
 			return m->id;
-		lookup_candidate_add(s->lookups, m->id, now_ms());
 		ask_engines(s, m->id, m->engine);
+		if (bundle_candidate(s, m->id))
+			return m->id;
+		lookup_candidate_add(s->lookups, m->id, now_ms());
 		return "";
 	default: return "";
 	}

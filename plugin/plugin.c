@@ -144,6 +144,7 @@ EXPORT ss_plugin_t* plugin_init(const ss_plugin_init_input* in, ss_plugin_rc* rc
 		return NULL;
 	async_init(&s->async);
 	idset_init(&s->bundle_peeked);
+	containerd_dbs_init(&s->ctrd_dbs);
 	if (!in) {
 		plugin_set_error(s, "no init input");
 		return s;
@@ -180,6 +181,7 @@ EXPORT void plugin_destroy(ss_plugin_t* st)
 	ctr_cache_free(s->cache);
 	lookup_free(s->lookups);
 	idset_free(&s->bundle_peeked);
+	containerd_dbs_free(&s->ctrd_dbs);
 	config_free(&s->cfg);
 	async_destroy(&s->async);
 	free(s);
@@ -283,6 +285,7 @@ static int start_worker(plugin_state* s)
 	s->worker = worker_new(&s->async, &s->log, &s->cfg, s->lookups);
 	if (!s->worker)
 		return -1;
+	worker_share_containerd_dbs(s->worker, &s->ctrd_dbs);
 	if (!worker_add_engines(s->worker))
 		plog_warn(&s->log, "some engine sockets could not be set up");
 	if (worker_start(s->worker))

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "ctr_cache.h"
 #include "idset.h"
+#include "containerd_disk.h"
 #include "log.h"
 #include "lookup.h"
 #include "plugin_api.h"
@@ -73,6 +74,8 @@ typedef struct plugin_state {
 	bool live; /* async handler installed: engines may be asked, events emitted */
 	lookup_tracker* lookups; /* ids seen without a record, relaxed-rule candidates */
 	idset bundle_peeked; /* ids whose bundle was looked at (bundle.c) */
+	/* containerd's databases, found by its engines, read for candidates (bundle.c) */
+	containerd_dbs ctrd_dbs;
 
 
 	struct xstore* xstore; /* extraction results, valid until the next extraction */

@@ -194,6 +194,11 @@ bool worker_container_exited(worker* w, const ctr_record* r)
 
 /* ---- setup -------------------------------------------------------------------- */
 
+void worker_share_containerd_dbs(worker* w, struct containerd_dbs* dbs)
+{
+	w->env.dbs = dbs;
+}
+
 worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg,
                    lookup_tracker* lookups)
 {
@@ -206,7 +211,7 @@ worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg,
 	w->log = log;
 	w->cfg = cfg;
 	w->lookups = lookups;
-	w->env = (engine_env){&w->cancel, cfg, log, on_report, w};
+	w->env = (engine_env){&w->cancel, cfg, log, on_report, w, NULL};
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

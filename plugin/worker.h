@@ -37,6 +37,11 @@ bool worker_add_engine(worker* w, struct engine* e, cgroup_engine kind, bool soc
 /* What engines of this worker are made with (engine_new). */
 struct engine_env;
 const struct engine_env* worker_env(worker* w);
+/* Where containerd engines publish their daemon's database (containerd_disk.h).
+ * Before worker_start only. */
+struct containerd_dbs;
+void worker_share_containerd_dbs(worker* w, struct containerd_dbs* dbs);
+
 /* Creates the engine instances of the config. Before worker_start only. */
 bool worker_add_engines(worker* w);
 int worker_start(worker* w);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "containerd.h"
+#include "containerd_disk.h"
 #include "ctr_id.h"
 #include "engine.h"
 #include "grpc.h"
@@ -273,6 +274,21 @@ static int relist(engine* e, bool all)
 	return rc;
 }
 
+/* The daemon's database, for the event thread's first look at a new container
+ * (containerd_disk.h); found once per attach: the daemon may have restarted. */
+static void publish_db(engine* e)
+{
+	if (!e->env->dbs)
+		return;
+	char proc[1024];
+	snprintf(proc, sizeof(proc), "%s/proc", e->env->cfg->host_root ? e->env->cfg->host_root : "");
+	char* db = containerd_disk_find_db(proc, e->socket);
+	if (db)
+		containerd_dbs_add(e->env->dbs, db);
+	plog_debug(e->env->log, "containerd %s: database %s", e->socket, db ? db : "not found");
+	free(db);
+}
+
 static int ctrd_attach(engine* e)
 {
 	Ctrd__Empty req = CTRD__EMPTY__INIT;
@@ -282,7 +298,10 @@ static int ctrd_attach(engine* e)
 		return -1;
 	plog_debug(e->env->log, "containerd %s: version %s", e->socket, v->version);
 	protobuf_c_message_free_unpacked(&v->base, NULL);
-	return relist(e, true);
+	int rc = relist(e, true);
+	if (rc == 0)
+		publish_db(e);
+	return rc;
 }
 
 /* ---- events ---- */

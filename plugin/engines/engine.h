@@ -52,6 +52,8 @@ typedef struct engine_env {
 	const plog* log;
 	engine_report_fn report;
 	void* report_arg;
+	/* where a containerd engine publishes its daemon's database (NULL: nowhere) */
+	struct containerd_dbs* dbs;
 } engine_env;
 
 typedef struct engine_ops {

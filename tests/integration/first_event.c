@@ -90,6 +90,11 @@ static bool grow(void** v, size_t* cap, size_t n, size_t size)
 
 /* ------------------------------------------------------------ launching */
 
+static bool is_cri(const char* engine)
+{
+	return !strcmp(itest_engine_kind(engine), "cri");
+}
+
 static bool launch_cli(fe_run* run, int i, fe_ctr* c)
 {
 	char name[32];
@@ -97,17 +102,20 @@ static bool launch_cli(fe_run* run, int i, fe_ctr* c)
 	const char* w[4] = {workload[0], workload[1], workload[2], workload[3]};
 	char* out = NULL;
 	int rc;
-	if (!strcmp(run->engine, "docker"))
-		rc = itest_engines_sh(&out, "docker", run->s.t, "run", "-d", "--network", "none",
-		                      "--name", name, "localhost/app:1.0", w[0], w[1], w[2], w[3], NULL);
-	else if (!strcmp(run->engine, "podman"))
-		rc = itest_engines_sh(&out, "podman", run->s.t, "run", "-d", "--name", name,
+	const char* kind = itest_engine_kind(run->engine);
+	if (!strcmp(kind, "docker"))
+		rc = itest_engines_sh(&out, "cli", run->engine, run->s.t, "run", "-d", "--network",
+		                      "none", "--name", name, "localhost/app:1.0", w[0], w[1], w[2],
+		                      w[3], NULL);
+	else if (!strcmp(kind, "podman"))
+		rc = itest_engines_sh(&out, "cli", run->engine, run->s.t, "run", "-d", "--name", name,
 		                      "localhost/app:1.0", w[0], w[1], w[2], w[3], NULL);
 	else
-		rc = itest_engines_sh(&out, "ctr", run->s.t, "run", "--snapshotter", "native", "-d",
-		                      "localhost/app:1.0", name, w[0], w[1], w[2], w[3], NULL);
+		rc = itest_engines_sh(&out, "cli", run->engine, run->s.t, "run", "--snapshotter",
+		                      "native", "-d", "localhost/app:1.0", name, w[0], w[1], w[2],
+		                      w[3], NULL);
 	bool ok = rc == 0;
-	if (ok && strcmp(run->engine, "containerd")) {
+	if (ok && strcmp(kind, "containerd")) {
 		const char* id = out ? strrchr(out, '\n') : NULL; /* the last line (pulls print first) */
 		id = id ? id + 1 : out;
 		ok = id && strlen(id) == 64;
@@ -144,7 +152,7 @@ static void* launcher(void* arg)
 	for (int i = 0; i < run->n; i++) {
 		fe_ctr* c = &run->ctrs[atomic_load(&run->launched)];
 		uint64_t t0 = mono_ns();
-		bool ok = !strcmp(run->engine, "cri") ? launch_cri(run, i, c) : launch_cli(run, i, c);
+		bool ok = is_cri(run->engine) ? launch_cri(run, i, c) : launch_cli(run, i, c);
 		c->launch_ms = (double)(mono_ns() - t0) / 1e6;
 		if (ok)
 			atomic_fetch_add(&run->launched, 1);
@@ -360,9 +368,10 @@ void first_event_print(const first_event_result* r)
 
 /* ------------------------------------------------------------ a run */
 
+/* "cri" and "cri13" are containerd's and containerd13's CRI. */
 static const char* daemon_of(const char* engine)
 {
-	return !strcmp(engine, "cri") ? "containerd" : engine;
+	return !strcmp(engine, "cri") ? "containerd" : !strcmp(engine, "cri13") ? "containerd13" : engine;
 }
 
 /* Plugin attached, pod ready (CRI), launcher running: the measured part. */
@@ -373,7 +382,7 @@ static int measure(fe_run* run, proc_events* pe, first_event_result* r, char* wh
 		snprintf(why, why_size, "%s: the plugin did not open", run->engine);
 		return -1;
 	}
-	if (!strcmp(run->engine, "cri")) {
+	if (is_cri(run->engine)) {
 		itest_cri_init(&run->cri, run->s.sock, run->s.t);
 		if (!itest_cri_run_pod(&run->cri)) {
 			snprintf(why, why_size, "cri: RunPodSandbox failed");

@@ -10,7 +10,8 @@
  * Engines: "docker" (docker run), "podman" (podman run, the CLI next to the
  * service the plugin asks), "containerd" (ctr run, native engine), "cri"
  * (RunPodSandbox once, then CreateContainer + StartContainer per container,
- * on containerd's CRI).
+ * on containerd's CRI), each on this machine's Debian 12 daemons; with the
+ * suffix 13 ("docker13", "cri13"...), on Debian 13's (tests/integration/itest.h).
  */
 #ifndef FIRST_EVENT_H
 #define FIRST_EVENT_H

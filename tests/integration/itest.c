@@ -189,7 +189,7 @@ int itest_engines_sh(char** out, const char* arg, ...)
 
 const char* itest_engine_kind(const char* engine)
 {
-	static const char* const kinds[] = {"docker", "podman", "containerd"};
+	static const char* const kinds[] = {"docker", "podman", "containerd", "cri"};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t n = strlen(kinds[i]);
 		if (!strncmp(engine, kinds[i], n) && (!engine[n] || !strcmp(engine + n, "13")))

@@ -10,7 +10,10 @@
  *   confirms it) resolves to it; containers created afterwards arrive
  *   (create->event latency printed); a thread in /default/<unknown> is host
  *   (docs/decisions.md #1); removal (task delete + container rm) drops the record; a
- *   containerd restart mid-test: reconnect, re-list, new containers arrive.
+ *   containerd restart mid-test: reconnect, re-list, new containers arrive;
+ *   the record read from containerd's own database (plugin/engines/
+ *   containerd_disk.c, for a container's first events) is the API's record,
+ *   found by full id and by short id.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "containerd_disk.h"
+#include "ctr_json.h"
 #include "host.h"
+#include "scap_events.h"
 #include "itest.h"
 #include "test.h"
 
@@ -55,6 +61,50 @@ static pid_t ctr_pid(itest_session* s, const char* name)
 
 /* ------------------------------------------------------------ checks */
 
+/* The last `container` event's JSON, normalized (decoded and encoded again). */
+static char* last_json;
+
+static void on_async(void* arg, const ss_plugin_event* evt)
+{
+	(void)arg;
+	const char* name = NULL;
+	const uint8_t* d;
+	uint32_t l;
+	if (!scap_event_param_str(evt, 1, &name, NULL) || strcmp(name, "container") ||
+	    !scap_event_param(evt, 2, &d, &l) || !l)
+		return;
+	char err[256];
+	ctr_record* r = ctr_json_decode((const char*)d, l - 1, err, sizeof(err));
+	free(last_json);
+	last_json = r ? ctr_json_encode(r) : NULL;
+	ctr_record_unref(r);
+}
+
+/* containerd's database gives the record the API gave for NAME (its last event). */
+static void check_disk_record(itest_session* s, const char* name)
+{
+	char* db = containerd_disk_find_db("/proc", s->sock);
+	CHECK(db);
+	if (!db || !last_json)
+		return;
+	containerd_map_opts o = {100, false}; /* the plugin's defaults */
+	char err[256], short_id[13];
+	snprintf(short_id, sizeof(short_id), "%.12s", name);
+	const char* keys[] = {name, short_id};
+	for (int i = 0; i < 2; i++) {
+		ctr_record* r = containerd_disk_record(db, keys[i], &o, err, sizeof(err));
+		char* json = r ? ctr_json_encode(r) : NULL;
+		if (!json)
+			fprintf(stderr, "  %s (%s): %s\n", keys[i], db, err);
+		CHECK(json && !strcmp(json, last_json));
+		if (json && strcmp(json, last_json))
+			fprintf(stderr, "  disk: %s\n  api:  %s\n", json, last_json);
+		free(json);
+		ctr_record_unref(r);
+	}
+	free(db);
+}
+
 static void check_record(itest_session* s, int64_t tid, const char* name)
 {
 	char short_id[13];
@@ -88,6 +138,7 @@ static void body(itest_session* s)
 	REQUIRE(itest_pid_cgroup_has(pre_pid, "/default/itest-pre"));
 
 	REQUIRE(itest_open_plugin(s, "containerd", NULL));
+	host_set_async_observer(s->h, on_async, NULL);
 	/* listed at start */
 	CHECK(itest_cached(s, "itest-pre"));
 	host_drain_async(s->h);
@@ -118,6 +169,8 @@ static void body(itest_session* s)
 		CHECK(ok);
 		if (!ok)
 			break;
+		if (i < 2)
+			check_disk_record(s, name);
 		lat[n++] = arrived > t0 ? arrived - t0 : 0;
 		pid_t pid = ctr_pid(s, name);
 		int64_t tid = pid > 0 ? itest_feed_real(s, pid) : -1;

@@ -3,15 +3,19 @@
  * engine (docker run, podman run, ctr run, CRI), the plugin fed live by the
  * process connector (first_event.h); prints the figures. Required: every
  * container started and was seen exec'ing; every such execve of an engine
- * whose cgroup names the id (docker, podman, CRI) carried container.id; every
- * container's record reached the plugin; and every execve of a container's
- * workload, its first ones included, was parsed with container.name and
- * container.image: docker and containerd announce a container before it
- * starts; for CRI, Podman (whose service hears of a `podman run` container
- * only after it started) and docker configured to announce containers only
- * when they start, the plugin reads the runtime's files (plugin/bundle.c).
+ * carried container.id; every container's record reached the plugin; and
+ * every execve of a container's workload, its first ones included, was parsed
+ * with container.name and container.image: docker announces a container
+ * before it starts; for CRI, Podman (whose service hears of a `podman run`
+ * container only after it started), docker configured to announce containers
+ * only when they start, and `ctr run` (whose /<namespace>/<name> cgroup is
+ * only a candidate, docs/decisions.md #1) the plugin reads the runtime's own
+ * files (plugin/bundle.c). containerd and CRI run on both generations
+ * (containerd 1.6 and 1.7); on 1.6, whose CRI has no events, the CRI share
+ * is printed, not required.
  * Skipped per engine, with the reason, where it or the connector cannot run.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +26,8 @@ enum { N = 10 };
 
 static char why[512];
 
-static void run(const char* engine, const char* extra)
+/* META: whether every execve must carry name+image, else the share is only printed. */
+static void run_engine(const char* engine, const char* extra, bool meta)
 {
 	first_event_result r;
 	int rc = first_event_run(engine, extra, N, &r, why, sizeof(why));
@@ -37,16 +42,16 @@ static void run(const char* engine, const char* extra)
 	CHECK(r.execs >= (uint64_t)r.started);
 	CHECK_INT(r.ctrs_record, r.started);
 	CHECK_INT(r.ctrs_delay, r.started);
-	/* `ctr run` containers are /<namespace>/<name> cgroups: host until containerd
-	 * confirms them (docs/decisions.md #1), and their OCI bundle names no image.
-	 * Their first events have metadata only when containerd's create event wins
-	 * the race with the first exec (most runs; not all under ASan): printed,
-	 * not required. */
-	if (!strcmp(engine, "containerd"))
-		return;
 	CHECK_INT(r.execs_id, r.execs);
+	if (!meta)
+		return;
 	CHECK_INT(r.execs_meta, r.execs);
 	CHECK_INT(r.ctrs_first_meta, r.started);
+}
+
+static void run(const char* engine, const char* extra)
+{
+	run_engine(engine, extra, true);
 }
 
 TEST(first_event_docker)
@@ -71,11 +76,23 @@ TEST(first_event_containerd)
 	run("containerd", NULL);
 }
 
+/* containerd 1.6's CRI has no events: the bundle is the only early source, and
+ * under load one of its looks can miss (printed; required on 1.7). */
 TEST(first_event_cri)
 {
-	run("cri", NULL);
+	run_engine("cri", NULL, false);
+}
+
+TEST(first_event_containerd13)
+{
+	run("containerd13", NULL);
+}
+
+TEST(first_event_cri13)
+{
+	run("cri13", NULL);
 }
 
 TEST_MAIN(T(first_event_docker), T(first_event_docker_start_hook), T(first_event_podman),
-          T(first_event_containerd),
-          T(first_event_cri))
+          T(first_event_containerd), T(first_event_cri), T(first_event_containerd13),
+          T(first_event_cri13))
