@@ -1,6 +1,6 @@
 /*
- * A read-only reader of bbolt files (docs/engines.md "containerd's own
- * files"), enough to look up a few keys in containerd's metadata database
+ * A read-only reader of bbolt files, enough to look up a few keys in
+ * containerd's metadata database (docs/engines.md "containerd's own files")
  * while containerd keeps writing it: no lock is taken, every page read is
  * checked (its id, its flags, every offset against its size), and one handle
  * reads at most BOLT_MAX_PAGES pages / BOLT_MAX_BYTES bytes. A page rewritten
