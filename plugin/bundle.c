@@ -389,6 +389,10 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 	proc_root(root, sizeof(root));
 	int found = pid > 0 ? bundle_find(root, pid, id, dir, sizeof(dir), full_id, sizeof(full_id))
 	                    : 0;
+	/* a short-lived exec already gone: its parent (a shell of the container) may not be */
+	int64_t ppid = found < 0 && s->th.pid ? thread_read_i64(s, t, e, s->th.ptid) : 0;
+	if (ppid > 1)
+		found = bundle_find(root, ppid, id, dir, sizeof(dir), full_id, sizeof(full_id));
 	if (idset_count(&s->bundle_peeked) >= BUNDLE_MAX_PEEKED)
 		idset_free(&s->bundle_peeked); /* leaves it empty and usable */
 	/* found < 0: a runtime's short-lived helper; one of the next processes may tell */
