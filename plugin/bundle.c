@@ -403,6 +403,7 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 	if (!r)
 		return NULL;
 	plog_debug(&s->log, "container %s: provisional record from its bundle", r->id);
+	r->provisional = true;
 	containers_put(s, r);
 	ctr_record_unref(r);
 	return containers_get(s, id);
