@@ -3,7 +3,7 @@
 #define GAUGE SS_PLUGIN_METRIC_TYPE_NON_MONOTONIC
 #define COUNTER SS_PLUGIN_METRIC_TYPE_MONOTONIC
 
-/* The meanings are the README's (tools/plugin-metrics.c prints this table). */
+/* The meanings are the README's (tools/plugin-fields.c --metrics prints this table). */
 const metric_def metric_defs[METRIC_COUNT] = {
     [METRIC_CONTAINERS] = {"n_containers", GAUGE, "Containers in the cache (the host excluded)."},
     [METRIC_MISSING_IMAGES] = {"n_missing_container_images", GAUGE,

@@ -1,7 +1,7 @@
 /*
  * The plugin's metrics (docs/architecture.md "Metrics"): one table of
  * definitions (name, type, meaning) that plugin_get_metrics, the README's
- * table (tools/plugin-metrics.c) and the docs all come from, and the counters
+ * table (plugin-fields --metrics) and the docs all come from, and the counters
  * behind it. Counters are atomics, relaxed: any thread bumps them (engine
  * threads, the event thread), and a reader only needs each value whole.
  * Hosts publish a metric as "<plugin name>.<name>": container.n_containers.

@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build >/dev/null
-cmake --build build -j "$(nproc)" --target container plugin-fields plugin-metrics >/dev/null
+cmake --build build -j "$(nproc)" --target container plugin-fields >/dev/null
 for kind in fields metrics; do
-  table=$(build/plugin-$kind build/libcontainer.so)
+  opt=()
+  [ "$kind" = metrics ] && opt=(--metrics)
+  table=$(build/plugin-fields build/libcontainer.so "${opt[@]}")
   awk -v table="$table" -v b="<!-- $kind:begin -->" -v e="<!-- $kind:end -->" '
     $0 == b { print; print table; skip = 1; next }
     $0 == e { skip = 0 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fails when README.md's generated tables (fields, metrics) differ from what
 # the plugin says now: run scripts/gen-fields.sh to regenerate them.
-# usage: check_readme_tables.sh README.md plugin-fields plugin-metrics libcontainer.so
+# usage: check_readme_tables.sh README.md plugin-fields libcontainer.so
 set -euo pipefail
-readme=$1 fields=$2 metrics=$3 so=$4
+readme=$1 tool=$2 so=$3
 status=0
-check() { # marker tool
+check() { # marker [tool option]
   local want got
-  want=$("$2" "$so")
+  want=$("$tool" "$so" ${2:+"$2"})
   got=$(awk -v b="<!-- $1:begin -->" -v e="<!-- $1:end -->" \
     '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' "$readme")
   if [ "$want" != "$got" ]; then
@@ -16,6 +16,6 @@ check() { # marker tool
     status=1
   fi
 }
-check fields "$fields"
-check metrics "$metrics"
+check fields
+check metrics --metrics
 exit $status

@@ -5,6 +5,7 @@
  * an absent socket appears, and nothing per event.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,26 +51,21 @@ static size_t lines(void)
 	return n;
 }
 
-/* How many captured lines are exactly want. */
-static int count_line(const char* want)
+/* How many captured lines are want (prefix: start with it). */
+static int count_lines(const char* want, bool prefix)
 {
 	int hits = 0;
+	size_t len = prefix ? strlen(want) : SIZE_MAX;
 	pthread_mutex_lock(&logbook.mu);
 	for (size_t i = 0; i < logbook.n; i++)
-		hits += logbook.lines[i] && !strcmp(logbook.lines[i], want);
+		hits += logbook.lines[i] && !strncmp(logbook.lines[i], want, len);
 	pthread_mutex_unlock(&logbook.mu);
 	return hits;
 }
 
-/* How many captured lines start with prefix. */
-static int count_prefix(const char* prefix)
+static int count_line(const char* want)
 {
-	int hits = 0;
-	pthread_mutex_lock(&logbook.mu);
-	for (size_t i = 0; i < logbook.n; i++)
-		hits += logbook.lines[i] && !strncmp(logbook.lines[i], prefix, strlen(prefix));
-	pthread_mutex_unlock(&logbook.mu);
-	return hits;
+	return count_lines(want, false);
 }
 
 static void logbook_dump(void)
@@ -176,7 +172,7 @@ TEST(one_line_per_socket_then_one_when_it_appears)
 	         refused);
 	CHECK_INT(count_line(want), 1);
 	snprintf(want, sizeof(want), "docker socket %s: timed out after ", fake_docker_socket(hung));
-	CHECK_INT(count_prefix(want), 1);
+	CHECK_INT(count_lines(want, true), 1);
 	CHECK_INT(lines(), 4);
 
 	/* Events cost no line at this level, nor do the retries of the failing sockets. */
