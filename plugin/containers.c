@@ -51,7 +51,6 @@ static bool late(plugin_state* s, const ctr_record* old, const ctr_record* r)
 typedef struct victims {
 	plugin_state* s;
 	const ctr_record* keep; /* the record being added */
-	bool exited;            /* pass 1: exited containers only */
 	size_t want;
 	char** keys;
 	size_t n;
@@ -76,10 +75,11 @@ static bool pick_exited(void* arg, const char* key, ctr_record* r)
 	return v->n < v->want;
 }
 
+/* Pass 2 runs only when pass 1 took every exited record: those are left out here. */
 static bool gather_stamps(void* arg, const char* key, ctr_record* r)
 {
 	victims* v = arg;
-	if (evictable(v, key, r) && v->nstamps < v->cap)
+	if (evictable(v, key, r) && !r->exited && v->nstamps < v->cap)
 		v->stamps[v->nstamps++] = r->used;
 	return true;
 }
@@ -99,7 +99,7 @@ static bool pick_older(void* arg, const char* key, ctr_record* r)
 {
 	older* o = arg;
 	victims* v = o->v;
-	if (evictable(v, key, r) && r->used <= o->cut && v->n < v->want)
+	if (evictable(v, key, r) && !r->exited && r->used <= o->cut && v->n < v->want)
 		v->keys[v->n++] = (char*)key;
 	return v->n < v->want;
 }

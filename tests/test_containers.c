@@ -185,6 +185,30 @@ TEST(ceiling_holds_under_churn)
 	host_free(h);
 }
 
+/*
+ * A batch (1/64 of 128: 2) takes the one exited record, then the least recently used
+ * of the others: c0 exited and was used least recently of all, c1 comes next.
+ */
+TEST(batch_takes_exited_then_least_recent)
+{
+	host* h = open_capped(128);
+	REQUIRE(h);
+	for (int i = 0; i < 128; i++)
+		announce(h, i);
+	spawn(h, 0, 2000, 1);
+	feed(h, evt_procexit(ts_now++, 2000, 0));
+	for (int i = 1; i < 128; i++)
+		spawn(h, i, 3000 + i, 7);
+	announce(h, 128);
+	CHECK_INT(metric(h, "n_cache_evictions"), 2);
+	CHECK_INT(metric(h, "n_containers"), 127);
+	CHECK(!cached(h, 0));
+	CHECK(!cached(h, 1));
+	CHECK(cached(h, 2));
+	CHECK(cached(h, 128));
+	host_free(h);
+}
+
 TEST(ceiling_is_configurable_and_checked)
 {
 	host* h = open_capped(0);
@@ -193,4 +217,5 @@ TEST(ceiling_is_configurable_and_checked)
 }
 
 TEST_MAIN(T(exited_then_least_recently_used_go_first), T(ceiling_holds_under_churn),
+          T(batch_takes_exited_then_least_recent),
           T(ceiling_is_configurable_and_checked))
