@@ -12,6 +12,7 @@ void async_init(async_emitter* a)
 	pthread_rwlock_init(&a->lock, NULL);
 	a->owner = NULL;
 	a->handler = NULL;
+	a->m = NULL;
 }
 
 void async_destroy(async_emitter* a)
@@ -64,13 +65,24 @@ bool async_emit_with(ss_plugin_owner_t* owner, ss_plugin_async_event_handler_t h
 	return ok;
 }
 
+static void count(async_emitter* a, const char* name)
+{
+	metrics_add(a->m,
+	            !strcmp(name, ASYNC_EVT_REMOVED)     ? METRIC_ASYNC_REMOVED
+	            : !strcmp(name, ASYNC_EVT_CONTAINER) ? METRIC_ASYNC_CONTAINER
+	                                                 : METRIC_ASYNC_UPDATED,
+	            1);
+}
+
 bool async_emit_record(async_emitter* a, const char* name, const ctr_record* r, char* err)
 {
 	pthread_rwlock_rdlock(&a->lock);
 	bool ok = false;
 	if (a->handler)
 		ok = async_emit_with(a->owner, a->handler, name, r, UINT64_MAX, ASYNC_TID_LIVE, err);
-	else if (err)
+	if (ok)
+		count(a, name);
+	else if (!a->handler && err)
 		snprintf(err, PLUGIN_MAX_ERRLEN, "async events are not enabled");
 	pthread_rwlock_unlock(&a->lock);
 	return ok;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "ctr_record.h"
+#include "metrics.h"
 #include "plugin_api.h"
 
 #define ASYNC_EVT_CONTAINER "container"
@@ -31,6 +32,7 @@ typedef struct async_emitter {
 	pthread_rwlock_t lock;
 	ss_plugin_owner_t* owner;
 	ss_plugin_async_event_handler_t handler;
+	metrics* m; /* events accepted, by name (NULL: not counted) */
 } async_emitter;
 
 void async_init(async_emitter* a);
@@ -40,7 +42,8 @@ void async_set_handler(async_emitter* a, ss_plugin_owner_t* owner,
 bool async_enabled(async_emitter* a);
 
 /*
- * Emits one event for r through the installed handler (false when none is
+ * Emits one event for r through the installed handler (counted in a->m when
+ * the host took it) (false when none is
  * installed or the host refused it; err gets the reason if non-NULL).
  */
 bool async_emit_record(async_emitter* a, const char* name, const ctr_record* r, char* err);

@@ -408,6 +408,7 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 	if (!r)
 		return NULL;
 	plog_debug(&s->log, "container %s: provisional record from its bundle", r->id);
+	r->provisional = true;
 	containers_put(s, r);
 	ctr_record_unref(r);
 	return containers_get(s, id);
@@ -442,6 +443,7 @@ const ctr_record* bundle_candidate(plugin_state* s, const char* id)
 	if (!r)
 		return NULL;
 	plog_debug(&s->log, "container %s: provisional record from containerd's database", r->id);
+	r->provisional = true;
 	containers_put(s, r);
 	ctr_record_unref(r);
 	return containers_get(s, id);

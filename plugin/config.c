@@ -35,6 +35,9 @@ static const char schema_text[] =
     "\"start\"]},\"description\":\"Engine events that announce a container\"},"
     "\"log_level\":{\"type\":\"string\",\"enum\":[\"trace\",\"debug\",\"info\",\"warn\","
     "\"error\"]},"
+    "\"max_containers\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Containers "
+    "cached at most; past it exited ones are evicted first, then the least recently used "
+    "(default 16384)\"},"
     "\"engines\":{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
     "\"docker\":{\"$ref\":\"#/definitions/SocketEngine\"},"
     "\"podman\":{\"$ref\":\"#/definitions/SocketEngine\"},"
@@ -270,10 +273,12 @@ static int parse_log_level(json_t* root, config* c, char* err, size_t errlen)
 		const char* name;
 		ss_plugin_log_severity sev;
 	} levels[] = {{"trace", SS_PLUGIN_LOG_SEV_TRACE}, {"debug", SS_PLUGIN_LOG_SEV_DEBUG},
-	              {"info", SS_PLUGIN_LOG_SEV_INFO},   {"warn", SS_PLUGIN_LOG_SEV_WARNING},
+	              {"info", SS_PLUGIN_LOG_SEV_INFO},   {"warn", SS_PLUGIN_LOG_SEV_NOTICE},
 	              {"error", SS_PLUGIN_LOG_SEV_ERROR}};
 	json_t* v = json_object_get(root, "log_level");
-	c->log_level = SS_PLUGIN_LOG_SEV_WARNING;
+	/* warn passes the start-up notices too (docs/architecture.md "Start-up log"):
+	 * one line per socket, what an operator needs to see at Falco's default level. */
+	c->log_level = SS_PLUGIN_LOG_SEV_NOTICE;
 	if (!v)
 		return 0;
 	for (size_t i = 0; json_is_string(v) && i < sizeof(levels) / sizeof(levels[0]); i++)
@@ -302,7 +307,7 @@ static bool whole_number(const json_t* v, int64_t* out)
 static int parse_root(json_t* root, config* c, char* err, size_t errlen)
 {
 	static const char* const known[] = {"label_max_len", "with_size", "hooks", "log_level",
-	                                    "engines", NULL};
+	                                    "max_containers", "engines", NULL};
 	const char* k;
 	json_t* x;
 	json_object_foreach(root, k, x)
@@ -321,6 +326,10 @@ static int parse_root(json_t* root, config* c, char* err, size_t errlen)
 	if (v && !json_is_boolean(v))
 		return fail(err, errlen, "%s must be a boolean", "with_size");
 	c->with_size = v && json_is_true(v);
+	v = json_object_get(root, "max_containers");
+	c->max_containers = CONFIG_MAX_CONTAINERS;
+	if (v && (!whole_number(v, &c->max_containers) || c->max_containers < 1))
+		return fail(err, errlen, "%s must be a positive integer", "max_containers");
 	if (parse_hooks(root, c, err, errlen) || parse_log_level(root, c, err, errlen))
 		return -1;
 	return parse_engines(root, c, err, errlen);

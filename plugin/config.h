@@ -13,6 +13,9 @@
 
 enum { CONFIG_HOOK_CREATE = 1, CONFIG_HOOK_START = 2 };
 
+/* Containers cached at most unless max_containers says otherwise (docs/architecture.md "Bounded cache"). */
+#define CONFIG_MAX_CONTAINERS 16384
+
 typedef struct config_engine {
 	bool enabled;
 	char** sockets; /* without HOST_ROOT; defaults applied */
@@ -21,6 +24,7 @@ typedef struct config_engine {
 
 typedef struct config {
 	int64_t label_max_len;
+	int64_t max_containers; /* the cache's ceiling (containers.c) */
 	bool with_size;
 	unsigned hooks;
 	ss_plugin_log_severity log_level; /* most verbose severity logged */

@@ -75,6 +75,10 @@ typedef struct ctr_probe {
 typedef struct ctr_record {
 	unsigned refs; /* touched by the owning thread only: no atomics (see above) */
 	uint32_t type;
+	/* The cache's bookkeeping (containers.c), not container data: never encoded. */
+	uint64_t used;    /* the cache's recency stamp at its last lookup */
+	bool provisional; /* from the runtime's files (bundle.c), until the engine's comes */
+	bool exited;      /* its init exited: evicted first when the cache is full */
 	char* id;
 	char* full_id;
 	char* name;

@@ -238,6 +238,7 @@ bool lookup_take(lookup_tracker* t, unsigned slot, uint64_t now, char id[CGROUP_
 	if (best) {
 		if (!best->asked && !best->busy) {
 			best->round_ms = now;
+			t->st.retried += best->failed > 0;
 			if (slow(best, now))
 				t->slow_next_ms = now + LOOKUP_SLOW_EVERY_MS;
 		}
@@ -251,13 +252,17 @@ bool lookup_take(lookup_tracker* t, unsigned slot, uint64_t now, char id[CGROUP_
 	return best != NULL;
 }
 
-bool lookup_result(lookup_tracker* t, unsigned slot, const char* id, bool found, uint64_t now)
+bool lookup_result(lookup_tracker* t, unsigned slot, const char* id, lookup_outcome outcome,
+                   uint64_t now)
 {
+	bool found = outcome == LOOKUP_FOUND;
 	uint64_t bit = slot < LOOKUP_MAX_ENGINES ? 1ull << slot : 0;
 	pthread_mutex_lock(&t->mu);
 	uint64_t pos;
 	bool mine = idset_get(&t->index, id, &pos) && (t->e[pos].busy & bit);
 	t->st.found += found;
+	t->st.not_found += outcome == LOOKUP_NOT_FOUND;
+	t->st.failed += outcome == LOOKUP_FAILED;
 	if (mine && found) {
 		remove_at(t, pos);
 	} else if (mine) {

@@ -50,6 +50,9 @@ typedef struct lookup_stats {
 	uint64_t wanted;   /* ids that entered the tracker */
 	uint64_t attempts; /* lookups handed to an engine */
 	uint64_t found;    /* lookups an engine answered with a record */
+	uint64_t not_found; /* lookups an engine answered "no such container" */
+	uint64_t failed;   /* lookups that failed (no answer in time, an error answer) */
+	uint64_t retried;  /* rounds started again after a failed one (the backoff's retries) */
 	uint64_t known;    /* ids that left because a record came (a lookup's, a listing's, an event's) */
 	uint64_t failed_rounds; /* every engine up said "unknown" */
 	uint64_t dropped;  /* forgotten because a set was full (least recently seen first) */
@@ -78,8 +81,16 @@ bool lookup_want(lookup_tracker* t, const char* id, cgroup_engine hint, uint64_t
 bool lookup_take(lookup_tracker* t, unsigned slot, uint64_t now, char id[CGROUP_ID_MAX],
                  uint64_t* next_ms);
 
+/* What one engine's lookup gave; a failure counts as "unknown" for the schedule. */
+typedef enum lookup_outcome {
+	LOOKUP_NOT_FOUND = 0,
+	LOOKUP_FOUND = 1,
+	LOOKUP_FAILED = 2,
+} lookup_outcome;
+
 /* Engine SLOT's answer for ID. True when other engines may have new work (a round ended). */
-bool lookup_result(lookup_tracker* t, unsigned slot, const char* id, bool found, uint64_t now);
+bool lookup_result(lookup_tracker* t, unsigned slot, const char* id, lookup_outcome outcome,
+                   uint64_t now);
 
 /* ID has a record now (an engine listed it, an event brought it): no more lookups. */
 void lookup_known(lookup_tracker* t, const char* id);

@@ -104,10 +104,13 @@ bool outbox_send(outbox* o, const char* name, const ctr_record* r, uint64_t now)
 	} else if (idset_get(&o->index, r->id, &pos)) {
 		ok = false; /* out of memory: the older event stays, this one is lost */
 		o->st.dropped++;
+		metrics_add(o->emitter->m, METRIC_ASYNC_LOST, 1);
 	} else if (!async_emit_record(o->emitter, name, r, NULL)) {
 		o->st.refused++;
+		metrics_add(o->emitter->m, METRIC_ASYNC_REFUSED, 1);
 		ok = keep(o, name, r, now);
 		o->st.dropped += !ok;
+		metrics_add(o->emitter->m, METRIC_ASYNC_LOST, !ok);
 	}
 	pthread_mutex_unlock(&o->mu);
 	return ok;
@@ -126,6 +129,7 @@ uint64_t outbox_flush(outbox* o, uint64_t now)
 				continue;
 			}
 			o->st.refused++;
+			metrics_add(o->emitter->m, METRIC_ASYNC_REFUSED, 1);
 			w->due_ms = now + w->delay_ms;
 			w->delay_ms = w->delay_ms * 2 > OUTBOX_RETRY_MAX_MS ? OUTBOX_RETRY_MAX_MS
 			                                                    : w->delay_ms * 2;

@@ -125,7 +125,9 @@ void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_e
 	cgroup_match m;
 	match_thread(s, t, e, &m);
 	const char* id = resolve_id(s, &m);
-	if (strcmp(thread_read_str(s, t, e, s->th.container_id), id)) {
+	const char* was = thread_read_str(s, t, e, s->th.container_id);
+	if (strcmp(was, id)) {
+		metrics_add(&s->m, METRIC_THREADS_ATTACHED, !was[0] ? 1 : !id[0] ? -1 : 0);
 		ss_plugin_state_data d = {0};
 		d.str = id;
 		t->w->write_entry_field(s->th.table, e, s->th.container_id, &d);
@@ -162,7 +164,11 @@ static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
 		return SS_PLUGIN_FAILURE;
 	bool init = thread_read_i64(s, t, e, s->th.vtid) == 1 && thread_read_i64(s, t, e, s->th.vpid) == 1;
 	const char* id = thread_read_str(s, t, e, s->th.container_id);
-	const ctr_record* r = init && id[0] ? containers_get(s, id) : NULL;
+	ctr_record* r = init && id[0] ? containers_get(s, id) : NULL;
+	if (id[0])
+		metrics_add(&s->m, METRIC_THREADS_ATTACHED, -1);
+	if (r)
+		r->exited = true; /* the first to go if the cache fills up (containers.c) */
 	if (r && s->live && s->worker)
 		worker_container_exited(s->worker, r);
 	thread_release(s, t, e);

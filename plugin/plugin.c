@@ -97,16 +97,6 @@ static void log_engine(plugin_state* s, const char* name, const config_engine* e
 		plog_info(&s->log, "%s engine disabled", name);
 }
 
-static void metrics_init(plugin_state* s)
-{
-	s->metrics[0].name = "n_containers";
-	s->metrics[1].name = "n_missing_container_images";
-	for (int i = 0; i < 2; i++) {
-		s->metrics[i].type = SS_PLUGIN_METRIC_TYPE_NON_MONOTONIC;
-		s->metrics[i].value_type = SS_PLUGIN_METRIC_VALUE_TYPE_U64;
-	}
-}
-
 static int state_init(plugin_state* s, const ss_plugin_init_input* in)
 {
 	s->owner = in->owner;
@@ -132,7 +122,6 @@ static int state_init(plugin_state* s, const ss_plugin_init_input* in)
 		plugin_set_error(s, "out of memory");
 		return -1;
 	}
-	metrics_init(s);
 	return tables_init(s, in);
 }
 
@@ -143,6 +132,7 @@ EXPORT ss_plugin_t* plugin_init(const ss_plugin_init_input* in, ss_plugin_rc* rc
 	if (!s)
 		return NULL;
 	async_init(&s->async);
+	s->async.m = &s->m;
 	idset_init(&s->bundle_peeked);
 	containerd_dbs_init(&s->ctrd_dbs);
 	if (!in) {
@@ -363,10 +353,19 @@ EXPORT ss_plugin_rc plugin_capture_close(ss_plugin_t* s, const ss_plugin_capture
 EXPORT ss_plugin_metric* plugin_get_metrics(ss_plugin_t* st, uint32_t* num_metrics)
 {
 	plugin_state* s = st;
-	s->metrics[0].value.u64 = atomic_load(&s->n_containers);
-	s->metrics[1].value.u64 = atomic_load(&s->n_missing_images);
-	*num_metrics = 2;
-	return s->metrics;
+	if (!s || !s->lookups) {
+		*num_metrics = 0;
+		return NULL;
+	}
+	lookup_stats l = lookup_get_stats(s->lookups);
+	metrics_set(&s->m, METRIC_LOOKUPS_PENDING, l.pending);
+	metrics_set(&s->m, METRIC_LOOKUPS_ASKED, l.attempts);
+	metrics_set(&s->m, METRIC_LOOKUPS_ANSWERED, l.found);
+	metrics_set(&s->m, METRIC_LOOKUPS_NOT_FOUND, l.not_found);
+	metrics_set(&s->m, METRIC_LOOKUPS_FAILED, l.failed);
+	metrics_set(&s->m, METRIC_LOOKUPS_RETRIED, l.retried);
+	metrics_set(&s->m, METRIC_LOOKUPS_DROPPED, l.dropped);
+	return metrics_export(&s->m, num_metrics);
 }
 
 /* ---- static registration (docs/abi.md "Static registration"), for in-process hosts ---- */

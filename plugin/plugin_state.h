@@ -18,6 +18,7 @@
 #include "containerd_disk.h"
 #include "log.h"
 #include "lookup.h"
+#include "metrics.h"
 #include "plugin_api.h"
 #include "worker.h"
 
@@ -79,8 +80,8 @@ typedef struct plugin_state {
 
 
 	struct xstore* xstore; /* extraction results, valid until the next extraction */
-	ss_plugin_metric metrics[2];
-	_Atomic uint64_t n_containers, n_missing_images;
+	metrics m;
+	uint64_t use_tick; /* the cache's recency clock (containers_get) */
 
 	ss_plugin_table_input table; /* the `containers` table given to the host */
 } plugin_state;

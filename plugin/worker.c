@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "attach_log.h"
 #include "ctr_json.h"
 #include "engine.h"
 #include "gone.h"
@@ -45,6 +46,8 @@ typedef struct runner {
 	bool started;
 	CURLM* multi; /* its stream only */
 	bool up;      /* attached (streaming or polling) */
+	bool ever_up; /* attached once: the next attach is a reconnection */
+	attach_notice notice; /* the start-up log's progress for this socket */
 	bool present; /* socket existed at the last check */
 	bool checked; /* the socket was looked at once */
 	/* SOCKET_*: whether the helper watches for the socket to appear (shared with it). */
@@ -120,6 +123,9 @@ static void wake_runners(worker* w)
 
 /* ---- reports ---------------------------------------------------------------- */
 
+/* Containers an attach on this thread listed (its runner's counter), for the start-up log. */
+static _Thread_local size_t* listed_now;
+
 static const char* report_name(engine_report what)
 {
 	return what == ENGINE_REPORT_ADDED     ? ASYNC_EVT_CONTAINER
@@ -167,6 +173,8 @@ static bool announce(worker* w, const char* name, const ctr_record* r)
 static bool on_report(void* arg, engine_report what, const ctr_record* r)
 {
 	worker* w = arg;
+	if (what == ENGINE_REPORT_ADDED && listed_now)
+		(*listed_now)++;
 	/* Handled when not announced on purpose: a second removal, a stale record. */
 	if (!gone_admit(w->gone, r->id,
 	                what == ENGINE_REPORT_REMOVED ? GONE_REPORT_REMOVED : GONE_REPORT_ALIVE))
@@ -211,7 +219,7 @@ worker* worker_new(async_emitter* emitter, const plog* log, const config* cfg,
 	w->log = log;
 	w->cfg = cfg;
 	w->lookups = lookups;
-	w->env = (engine_env){&w->cancel, cfg, log, on_report, w, NULL};
+	w->env = (engine_env){&w->cancel, cfg, log, on_report, w, emitter->m, NULL};
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -359,6 +367,10 @@ static void runner_down(runner* r, uint64_t now)
 		r->e->ops->close_stream(r->e);
 		r->stream = NULL;
 	}
+	if (r->up) {
+		metrics_add(r->w->emitter->m, METRIC_ENGINE_DISCONNECTS, 1);
+		metrics_add(r->w->emitter->m, METRIC_ENGINES_ATTACHED, -1);
+	}
 	r->up = false;
 	lookup_engine_set(r->w->lookups, r->slot, r->kind, false);
 	retry_later(r, now);
@@ -370,9 +382,8 @@ static bool socket_present(runner* r, uint64_t now)
 {
 	struct stat st;
 	bool present = r->socketless || stat(r->e->socket, &st) == 0;
-	if (!r->socketless && (present != r->present || !r->checked))
-		plog_info(r->w->log, "%s %s", r->e->socket,
-		          present ? (r->checked ? "appeared" : "found") : "is absent");
+	if (!r->socketless && !present && (r->present || !r->checked))
+		attach_log_absent(r->w->log, &r->notice, r->kind, r->e->socket);
 	r->present = present;
 	r->checked = true;
 	if (!present) {
@@ -440,15 +451,20 @@ static void runner_try(runner* r, uint64_t now)
 	if (!r->backoff_ms)
 		r->backoff_ms = BACKOFF_FIRST_MS;
 	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
+	uint64_t started = now_ms();
+	size_t listed = 0;
+	listed_now = &listed;
 	if (!e->ops->attach(e))
 		s = e->ops->open_stream(e);
+	listed_now = NULL;
 	if (s.kind == ENGINE_STREAM_OPEN && curl_multi_add_handle(r->multi, s.easy) != CURLM_OK) {
 		e->ops->close_stream(e);
 		s.kind = ENGINE_STREAM_FAILED;
 	}
 	if (s.kind == ENGINE_STREAM_FAILED) {
-		plog_info(r->w->log, "%s does not answer, retrying in %llu ms", e->socket,
-		          (unsigned long long)r->backoff_ms);
+		if (!r->socketless)
+			attach_log_failed(r->w->log, &r->notice, r->kind, e->socket, now_ms() - started,
+			                  r->backoff_ms);
 		note_refusal(r, now_ms());
 		retry_later(r, now_ms());
 		return;
@@ -464,11 +480,14 @@ static void runner_try(runner* r, uint64_t now)
 	r->poll_ms = s.kind == ENGINE_STREAM_POLL && e->ops->poll ? s.poll_ms : 0;
 	r->next_poll_ms = now_ms() + r->poll_ms;
 	r->up = true;
+	metrics_add(r->w->emitter->m, r->ever_up ? METRIC_ENGINE_RECONNECTS : METRIC_ENGINE_CONNECTS,
+	            1);
+	metrics_add(r->w->emitter->m, METRIC_ENGINES_ATTACHED, 1);
+	r->ever_up = true;
 	r->backoff_ms = BACKOFF_FIRST_MS;
 	lookup_engine_set(r->w->lookups, r->slot, r->kind, true);
 	if (!r->socketless)
-		plog_info(r->w->log, "attached to %s%s", e->socket,
-		          r->poll_ms ? " (polling, no event stream)" : "");
+		attach_log_up(r->w->log, &r->notice, r->kind, e->socket, listed, r->poll_ms != 0);
 }
 
 /* The first attempt of a runner present at start counts for the initial listing. */
@@ -520,8 +539,11 @@ static uint64_t runner_lookups(runner* r, uint64_t next)
 	uint64_t due = UINT64_MAX;
 	while (r->up && !stopping(r->w) && lookup_take(r->w->lookups, r->slot, now_ms(), id, &due)) {
 		gone_forget(r->w->gone, id); /* a process of it is alive */
-		bool found = r->e->ops->lookup(r->e, id);
-		if (lookup_result(r->w->lookups, r->slot, id, found, now_ms()))
+		r->e->call_failed = false;
+		lookup_outcome o = r->e->ops->lookup(r->e, id) ? LOOKUP_FOUND
+		                   : r->e->call_failed         ? LOOKUP_FAILED
+		                                               : LOOKUP_NOT_FOUND;
+		if (lookup_result(r->w->lookups, r->slot, id, o, now_ms()))
 			wake_runners(r->w);
 	}
 	return r->up && due < next ? due : next;
@@ -688,6 +710,8 @@ void worker_free(worker* w)
 		if (w->runners[i]->started)
 			pthread_join(w->runners[i]->thread, NULL);
 	for (size_t i = 0; i < w->nrunners; i++) {
+		if (w->runners[i]->up)
+			metrics_add(w->emitter->m, METRIC_ENGINES_ATTACHED, -1);
 		lookup_engine_set(w->lookups, w->runners[i]->slot, w->runners[i]->kind, false);
 		runner_free(w->runners[i]);
 	}

@@ -96,7 +96,7 @@ TEST(known_follows_what_the_host_was_told)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.host_root = (char*)"";
 	atomic_bool cancel = false;
-	engine_env env = {&cancel, &cfg, NULL, on_report, NULL, NULL};
+	engine_env env = {&cancel, &cfg, NULL, on_report, NULL, NULL, NULL};
 	engine* e = engine_new(&ops, &env, "/nowhere", NULL);
 	REQUIRE(e);
 	idset known, listed;

@@ -119,7 +119,12 @@ TEST(unknown_ids_cost_at_most_one_lookup_a_second)
 	       (unsigned long long)total, (unsigned long long)late, rate, least);
 	CHECK(rate <= 1.0);
 	CHECK(least >= 2); /* the budget is shared, not taken by a few ids */
-	CHECK_INT(lookup_get_stats(t).pending, N);
+	lookup_stats s = lookup_get_stats(t);
+	CHECK_INT(s.pending, N);
+	CHECK_INT(s.attempts, total);
+	CHECK_INT(s.not_found, total);
+	CHECK_INT(s.retried, total - N); /* every round after an id's first is a retry */
+	CHECK_INT(s.dropped, 0);
 	lookup_free(t);
 }
 
@@ -172,6 +177,7 @@ TEST(round_ends_when_an_engine_goes_down)
 	lookup_free(t);
 }
 
+/* An id deep in its back-off that an engine lists (or an event brings) is answered at once. */
 TEST(known_ids_are_not_looked_up)
 {
 	lookup_tracker* t = lookup_new();
@@ -179,10 +185,19 @@ TEST(known_ids_are_not_looked_up)
 	lookup_engine_set(t, 0, CGROUP_ENGINE_DOCKER, true);
 	char id[CGROUP_ID_MAX];
 	lookup_want(t, "abcdef012345", CGROUP_ENGINE_DOCKER, 0);
-	CHECK(lookup_take(t, 0, 0, id, NULL));
-	lookup_result(t, 0, id, false, 5);
+	uint64_t now = 0, next = 0, at = 0;
+	for (int round = 0; round < 14; round++) {
+		lookup_want(t, "abcdef012345", CGROUP_ENGINE_DOCKER, now); /* its processes stay */
+		REQUIRE(lookup_take(t, 0, now, id, &next));
+		lookup_result(t, 0, id, LOOKUP_NOT_FOUND, now);
+		REQUIRE(!lookup_take(t, 0, now, id, &next));
+		at = now;
+		now = next;
+	}
+	CHECK(next - at >= 60000); /* its next round is minutes away */
+	CHECK_INT(lookup_get_stats(t).pending, 1);
 	lookup_known(t, "abcdef012345"); /* an engine listed it meanwhile */
-	uint64_t next;
+	CHECK_INT(lookup_get_stats(t).pending, 0); /* at once, not at its next round */
 	CHECK(!lookup_take(t, 0, HOUR_MS, id, &next));
 	CHECK(next == UINT64_MAX);
 	CHECK_INT(lookup_get_stats(t).known, 1);
@@ -223,6 +238,38 @@ TEST(sets_are_bounded_and_idle_ids_expire)
 	lookup_free(t);
 }
 
+/* Each answer is counted by kind; a failure backs off like "unknown". */
+TEST(outcomes_are_counted_and_failures_back_off)
+{
+	lookup_tracker* t = lookup_new();
+	REQUIRE(t);
+	lookup_engine_set(t, 0, CGROUP_ENGINE_DOCKER, true);
+	char id[CGROUP_ID_MAX];
+	uint64_t next;
+	lookup_want(t, "aaaaaaaaaaaa", CGROUP_ENGINE_DOCKER, 0);
+	lookup_want(t, "bbbbbbbbbbbb", CGROUP_ENGINE_DOCKER, 0);
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(lookup_take(t, 0, 0, id, &next));
+		lookup_result(t, 0, id, id[0] == 'a' ? LOOKUP_FAILED : LOOKUP_NOT_FOUND, 0);
+	}
+	CHECK(!lookup_take(t, 0, LOOKUP_RETRY_FIRST_MS - 1, id, &next));
+	CHECK_INT(next, LOOKUP_RETRY_FIRST_MS); /* both wait the same first delay */
+	for (int i = 0; i < 2; i++) {
+		REQUIRE(lookup_take(t, 0, LOOKUP_RETRY_FIRST_MS, id, &next));
+		lookup_result(t, 0, id, id[0] == 'a' ? LOOKUP_FOUND : LOOKUP_FAILED, 40);
+	}
+	lookup_stats s = lookup_get_stats(t);
+	CHECK_INT(s.attempts, 4);
+	CHECK_INT(s.found, 1);
+	CHECK_INT(s.not_found, 1);
+	CHECK_INT(s.failed, 2);
+	CHECK_INT(s.retried, 2);
+	CHECK_INT(s.pending, 1); /* the found one left */
+	CHECK(!lookup_take(t, 0, 40 + 2 * LOOKUP_RETRY_FIRST_MS - 1, id, &next));
+	CHECK_INT(next, 40 + 2 * LOOKUP_RETRY_FIRST_MS); /* doubled after the failure */
+	lookup_free(t);
+}
+
 /* Ids seen while no engine was up are all asked as soon as one is, whatever their age. */
 TEST(ids_waiting_for_an_engine_are_asked_when_it_comes_up)
 {
@@ -246,4 +293,5 @@ TEST(ids_waiting_for_an_engine_are_asked_when_it_comes_up)
 TEST_MAIN(T(ids_waiting_for_an_engine_are_asked_when_it_comes_up), T(repeated_wants_ask_once), T(retries_double_up_to_five_minutes),
           T(unknown_ids_cost_at_most_one_lookup_a_second),
           T(engines_of_the_hinted_kind_are_asked_first), T(round_ends_when_an_engine_goes_down),
-          T(known_ids_are_not_looked_up), T(sets_are_bounded_and_idle_ids_expire))
+          T(known_ids_are_not_looked_up), T(sets_are_bounded_and_idle_ids_expire),
+          T(outcomes_are_counted_and_failures_back_off))

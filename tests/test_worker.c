@@ -309,7 +309,7 @@ TEST(burst_of_new_containers_is_found)
 		spawn_in(h, 5, "cpu=/user.slice");
 		host_wait_async(h, 20);
 		host_drain_async(h);
-		cached = (int)atomic_load(&((plugin_state*)host_plugin_state(h))->n_containers);
+		cached = (int)metrics_get(&((plugin_state*)host_plugin_state(h))->m, METRIC_CONTAINERS);
 	}
 	CHECK_INT(cached, N);
 	host_free(h);
@@ -352,9 +352,11 @@ TEST(concurrent_producers_and_clean_stop)
 	CHECK_INT(host_drain_async(h), 800);
 	uint32_t n;
 	const ss_plugin_metric* m = host_metrics(h, &n);
-	REQUIRE(m && n == 2);
-	CHECK_INT(m[0].value.u64, 200);
-	CHECK_INT(m[1].value.u64, 200); /* none of them has an image */
+	REQUIRE(m && n == METRIC_COUNT);
+	CHECK_STR(m[METRIC_CONTAINERS].name, "container.n_containers");
+	CHECK_INT(m[METRIC_CONTAINERS].value.u64, 200);
+	CHECK_INT(m[METRIC_MISSING_IMAGES].value.u64, 200); /* none of them has an image */
+	CHECK_INT(m[METRIC_ASYNC_CONTAINER].value.u64, 800);
 	CHECK(host_close(h) == 0);
 	host_free(h);
 }

@@ -48,8 +48,8 @@ typedef struct socket_log {
 static void on_log(void* arg, const char* component, const char* msg, ss_plugin_log_severity sev)
 {
 	socket_log* l = arg;
-	bool socket_news = strstr(msg, "socket") || strstr(msg, "attached to") ||
-	                   strstr(msg, "is absent") || strstr(msg, "listed") ||
+	/* The start-up lines all name the socket (docs/architecture.md "Start-up log"). */
+	bool socket_news = strstr(msg, "socket") || strstr(msg, "listed") ||
 	                   strstr(msg, "ping failed");
 	if (socket_news && l->n < 64)
 		snprintf(l->lines[l->n++], sizeof(l->lines[0]), "%s", msg);

@@ -494,10 +494,12 @@ static bool ctrd_lookup(engine* e, const char* id)
 		return false;
 	char** names;
 	ssize_t nn = namespaces(e, &names);
+	e->call_failed |= nn < 0;
 	char filter[160];
 	snprintf(filter, sizeof(filter), "id~=^%s", id);
 	for (ssize_t i = 0; i < nn && !*out; i++) {
 		Ctrd__ListContainersResponse* l = list(e, names[i], filter);
+		e->call_failed |= !l;
 		for (size_t j = 0; l && j < l->n_containers && !*out; j++) {
 			const Ctrd__Container* c = l->containers[j];
 			if (!c || !c->id || cri_owned(e, c) || strncmp(c->id, id, strlen(id)))

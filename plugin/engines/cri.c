@@ -366,6 +366,7 @@ static bool cri_lookup(engine* e, const char* id)
 		return false;
 	size_t n = strlen(id);
 	Cri__ListContainersResponse* lc = list_containers(e, id);
+	e->call_failed |= !lc;
 	for (size_t i = 0; lc && i < lc->n_containers && !*out; i++) {
 		const Cri__Container* c = lc->containers[i];
 		if (c && c->id && !strncmp(c->id, id, n))
@@ -374,6 +375,7 @@ static bool cri_lookup(engine* e, const char* id)
 	unpacked_free(lc);
 	if (!*out) {
 		Cri__ListPodSandboxResponse* ls = list_sandboxes(e, id);
+		e->call_failed |= !ls;
 		for (size_t i = 0; ls && i < ls->n_items && !*out; i++) {
 			const Cri__PodSandbox* s = ls->items[i];
 			if (s && s->id && !strncmp(s->id, id, n))

@@ -141,6 +141,8 @@ void engine_queue_commit(engine_queue* q)
 bool engine_queue_drain(engine_queue* q, engine* e, void (*fn)(engine* e, void* item),
                         void (*free_item)(void* item))
 {
+	if (e && e->env)
+		metrics_add(e->env->m, METRIC_ENGINE_EVENTS, (int64_t)q->n);
 	for (size_t i = 0; i < q->n; i++) {
 		fn(e, q->items + i * q->size);
 		if (free_item)

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "idset.h"
 #include "log.h"
+#include "metrics.h"
 
 typedef struct engine engine;
 
@@ -52,6 +53,7 @@ typedef struct engine_env {
 	const plog* log;
 	engine_report_fn report;
 	void* report_arg;
+	metrics* m; /* events received (engine_queue_drain); may be NULL */
 	/* where a containerd engine publishes its daemon's database (NULL: nowhere) */
 	struct containerd_dbs* dbs;
 } engine_env;
@@ -87,6 +89,9 @@ struct engine {
 	const engine_env* env;
 	char* socket; /* HOST_ROOT + configured path */
 	void* priv;
+	/* Set by the instance when a call failed (no answer, an error answer) rather
+	 * than saying "no such container"; the worker clears it before a lookup. */
+	bool call_failed;
 };
 
 /* Instances for the config's docker and podman sockets (and rootless podman ones). */

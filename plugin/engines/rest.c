@@ -59,9 +59,11 @@ int rest_get(engine* e, const char* path, http_resp* out)
 		/* An engine down is routine (debug); an answer refused for its size is not. */
 		plog_write(e->env->log, out->too_big ? SS_PLUGIN_LOG_SEV_WARNING : SS_PLUGIN_LOG_SEV_DEBUG,
 		           "%s %s: %s", priv(e)->d->kind, e->socket, err);
+		e->call_failed = true;
 		return -1;
 	}
 	if (out->status != 200) {
+		e->call_failed |= out->status != 404; /* 404: no such container (or image) */
 		http_resp_free(out);
 		return -1;
 	}
