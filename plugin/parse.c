@@ -116,13 +116,29 @@ static const char* resolve_id(plugin_state* s, cgroup_match* m)
 	}
 }
 
+/*
+ * A process event carries the thread's cgroups as the kernel had them, the
+ * list the host copies into the thread's sub-table: matched from the event,
+ * they cost no table call. Events without them (chroot, an empty list) and
+ * lists the host would not take walk the sub-table.
+ */
+static void match_event(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                        const ss_plugin_event* evt, cgroup_match* m)
+{
+	const uint8_t* list;
+	uint32_t len;
+	if (s->memo && scap_event_param(evt, EVT_P_CGROUPS, &list, &len) && len &&
+	    cgroup_memo_match_list(s->memo, &s->matchers, (const char*)list, len, m))
+		return;
+	match_thread(s, t, e, m);
+}
+
 /* ---- the new-process procedure (docs/architecture.md "New-process procedure") ---- */
 
-void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e)
+static void new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                        cgroup_match* m)
 {
-	cgroup_match m;
-	match_thread(s, t, e, &m);
-	const char* id = resolve_id(s, &m);
+	const char* id = resolve_id(s, m);
 	if (strcmp(thread_read_str(s, t, e, s->th.container_id), id)) {
 		ss_plugin_state_data d = {0};
 		d.str = id;
@@ -130,10 +146,17 @@ void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_e
 	}
 	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
 	if (id[0] && !r) {
-		ask_engines(s, id, m.engine); /* first: a provisional record must not stop the lookup */
+		ask_engines(s, id, m->engine); /* first: a provisional record must not stop the lookup */
 		r = bundle_provisional(s, t, e, id);
 	}
 	category_assign(s, t, e, id, r);
+}
+
+void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e)
+{
+	cgroup_match m;
+	match_thread(s, t, e, &m);
+	new_process(s, t, e, &m);
 }
 
 static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* evt,
@@ -145,7 +168,9 @@ static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* 
 	ss_plugin_table_entry_t* e = thread_get(s, t, (int64_t)evt->tid);
 	if (!e)
 		return SS_PLUGIN_FAILURE;
-	parse_new_process(s, t, e);
+	cgroup_match m;
+	match_event(s, t, e, evt, &m);
+	new_process(s, t, e, &m);
 	thread_release(s, t, e);
 	return SS_PLUGIN_SUCCESS;
 }
@@ -158,9 +183,10 @@ static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
 	ss_plugin_table_entry_t* e = thread_get(s, t, (int64_t)evt->tid);
 	if (!e)
 		return SS_PLUGIN_FAILURE;
+	/* Most exits are not a container's init: one read tells. */
 	bool init = thread_read_i64(s, t, e, s->th.vtid) == 1 && thread_read_i64(s, t, e, s->th.vpid) == 1;
-	const char* id = thread_read_str(s, t, e, s->th.container_id);
-	const ctr_record* r = init && id[0] ? containers_get(s, id) : NULL;
+	const char* id = init ? thread_read_str(s, t, e, s->th.container_id) : "";
+	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
 	if (r && s->live && s->worker)
 		worker_container_exited(s->worker, r);
 	thread_release(s, t, e);
