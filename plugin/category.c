@@ -99,12 +99,39 @@ static bool started_in_container(plugin_state* s, const table_access* t, int64_t
 	return false;
 }
 
+static uint64_t init_filter_bit(int64_t tid, size_t* word)
+{
+	uint64_t h = (uint64_t)tid * 0x9e3779b97f4a7c15ull;
+	*word = (size_t)(h >> 58); /* 64 words of 64 bits */
+	return 1ull << ((h >> 52) & 63);
+}
+
+void init_filter_add(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e)
+{
+	ss_plugin_state_data d;
+	if (!s->th.tid || !thread_read(s, t, e, s->th.tid, &d)) {
+		s->init_filter_all = true;
+		return;
+	}
+	size_t w;
+	uint64_t bit = init_filter_bit(d.s64, &w);
+	s->init_filter[w] |= bit;
+}
+
+bool init_filter_may(const plugin_state* s, int64_t tid)
+{
+	size_t w;
+	uint64_t bit = init_filter_bit(tid, &w);
+	return s->init_filter_all || (s->init_filter[w] & bit);
+}
+
 void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
                      const char* id, const ctr_record* r)
 {
 	if (!id[0])
 		return;
 	if (thread_read_i64(s, t, e, s->th.vpid) == 1) {
+		init_filter_add(s, t, e); /* a container's init: its exit matters (parse_procexit) */
 		write_category(s, t, e, CATEGORY_CONTAINER);
 		return;
 	}

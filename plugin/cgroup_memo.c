@@ -53,11 +53,11 @@ cgroup_kind cgroup_memo_match(cgroup_memo* m, const cgroup_matchers* ms, const c
 	return k;
 }
 
-/* The list's last 64 bytes (the last path's tail: its container id or
+/* The list's last 32 bytes (the last path's tail: its container id or
  * service name) and its length: lists that collide only share a slot. */
 static uint64_t hash_list(const char* list, size_t len)
 {
-	size_t tail = len < 64 ? len : 64;
+	size_t tail = len < 32 ? len : 32;
 	return strhash_bytes(list + len - tail, tail) ^ len;
 }
 

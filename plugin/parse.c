@@ -180,6 +180,8 @@ static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* 
 static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
                                    const table_access* t)
 {
+	if (!init_filter_may(s, (int64_t)evt->tid))
+		return SS_PLUGIN_SUCCESS; /* never a container's init (category_assign) */
 	ss_plugin_table_entry_t* e = thread_get(s, t, (int64_t)evt->tid);
 	if (!e)
 		return SS_PLUGIN_FAILURE;

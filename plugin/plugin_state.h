@@ -38,6 +38,7 @@ typedef struct thread_fields {
 	ss_plugin_table_field_t* vtid;
 	ss_plugin_table_field_t* ptid;
 	ss_plugin_table_field_t* pid; /* optional: NULL when the host has no such field */
+	ss_plugin_table_field_t* tid; /* optional, as pid */
 	ss_plugin_table_field_t* exe;
 	ss_plugin_table_field_t* pidns_init_start_ts;
 	ss_plugin_table_field_t* args;          /* sub-table */
@@ -73,6 +74,10 @@ typedef struct plugin_state {
 	bool live; /* async handler installed: engines may be asked, events emitted */
 	lookup_tracker* lookups; /* ids seen without a record, relaxed-rule candidates */
 	idset bundle_peeked; /* ids whose bundle was looked at (bundle.c) */
+	/* Threads that may be a container's init, by tid bit (bits are never cleared, so it only
+	 * ever says "maybe"): the exit of any other thread needs no table call. */
+	uint64_t init_filter[64];
+	bool init_filter_all; /* an init whose tid is unknown was seen: every exit is looked at */
 
 
 	struct xstore* xstore; /* extraction results, valid until the next extraction */
@@ -106,6 +111,10 @@ void thread_release(plugin_state* s, const table_access* t, ss_plugin_table_entr
  * cached record is r (NULL: not cached yet) (docs/architecture.md "Process categories"). */
 void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
                      const char* id, const ctr_record* r);
+
+/* category.c: the container-init filter (plugin_state.init_filter). */
+void init_filter_add(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e);
+bool init_filter_may(const plugin_state* s, int64_t tid);
 
 /* tables.c */
 int tables_init(plugin_state* s, const ss_plugin_init_input* in);
