@@ -92,16 +92,19 @@ done
 median() { sort -g "$1" | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 for r in $RUNS; do CPU[$r]=$(median "$TMP/t.$r"); done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf (b != 0) ? "%.2f" : "-", a / b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2f", a / b; else printf "n/a"}'; }
 mi() { awk -v v="$1" 'BEGIN{printf "%.1f", v / 1e6}'; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.6f", a - b}'; }
 
 echo "capture: $CAP ($(stat -c %s "$CAP") bytes); repeats: $REPEATS"
 printf '%-11s %14s %14s %10s %10s\n' run "instr (M)" "over none (M)" "cpu s" "over none"
 for r in $RUNS; do
-	ir=${IR[$r]:-0}
-	printf '%-11s %14s %14s %10s %10s\n' "$r" "$(mi "$ir")" \
-		"$(mi "$(sub "$ir" "${IR[none.parse]:-0}")")" "${CPU[$r]}" \
+	ir=- irover=-
+	if [ -n "$CALLGRIND" ]; then
+		ir=$(mi "${IR[$r]}")
+		irover=$(mi "$(sub "${IR[$r]}" "${IR[none.parse]}")")
+	fi
+	printf '%-11s %14s %14s %10s %10s\n' "$r" "$ir" "$irover" "${CPU[$r]}" \
 		"$(sub "${CPU[$r]}" "${CPU[none.parse]}")"
 done
 for k in IR CPU; do
