@@ -208,10 +208,8 @@ static void spawn(const proc* parent, int ctr_idx, int64_t life)
 	uint32_t flags = 0;
 	if (ctr_idx >= 0)
 		flags = c->vtid == 1 ? CL_CLONE_NEWPID : CL_CHILD_IN_PIDNS;
-	if (parent) {
-		proc as_parent = *parent;
-		emit_proc_event(PPME_SYSCALL_CLONE_20_X, &as_parent, c->tid, parent->tid, flags);
-	}
+	if (parent)
+		emit_proc_event(PPME_SYSCALL_CLONE_20_X, parent, c->tid, parent->tid, flags);
 	emit_proc_event(PPME_SYSCALL_CLONE_20_X, c, 0, c->tid, flags);
 	emit_proc_event(PPME_SYSCALL_EXECVE_19_X, c, 0, c->tid, 0);
 }
