@@ -17,6 +17,19 @@ static uint64_t hash_path(const char* s, size_t* len)
 	return strhash_bytes(s + n - tail, tail) ^ n;
 }
 
+/* A memoised answer into out (id NULL: host). */
+static cgroup_kind memo_answer(cgroup_kind kind, cgroup_engine engine, const char* id,
+                               cgroup_match* out)
+{
+	out->kind = kind;
+	out->engine = engine;
+	if (id)
+		strcpy(out->id, id); /* shorter than CGROUP_ID_MAX: it came from a match */
+	else
+		out->id[0] = '\0';
+	return kind;
+}
+
 static void slot_store(cgroup_memo_slot* sl, uint64_t h, const char* path, size_t len,
                        const cgroup_match* r)
 {
@@ -40,13 +53,7 @@ cgroup_kind cgroup_memo_match(cgroup_memo* m, const cgroup_matchers* ms, const c
 	uint64_t h = hash_path(path, &len);
 	cgroup_memo_slot* sl = &m->slots[h % CGROUP_MEMO_SLOTS];
 	if (sl->path && sl->hash == h && !strcmp(sl->path, path)) {
-		out->kind = sl->kind;
-		out->engine = sl->engine;
-		if (sl->id)
-			strcpy(out->id, sl->id); /* shorter than CGROUP_ID_MAX: it came from a match */
-		else
-			out->id[0] = '\0';
-		return out->kind;
+		return memo_answer(sl->kind, sl->engine, sl->id, out);
 	}
 	cgroup_kind k = cgroup_match_path(ms, path, out);
 	slot_store(sl, h, path, len, out);
@@ -118,12 +125,7 @@ bool cgroup_memo_match_list(cgroup_memo* m, const cgroup_matchers* ms, const cha
 	uint64_t h = hash_list(list, len);
 	cgroup_list_slot* sl = &m->lists[h % CGROUP_LIST_SLOTS];
 	if (sl->list && sl->hash == h && sl->len == len && !memcmp(sl->list, list, len)) {
-		out->kind = sl->kind;
-		out->engine = sl->engine;
-		if (sl->id)
-			strcpy(out->id, sl->id); /* shorter than CGROUP_ID_MAX: it came from a match */
-		else
-			out->id[0] = '\0';
+		memo_answer(sl->kind, sl->engine, sl->id, out);
 		return true;
 	}
 	if (!match_list_walk(m, ms, list, len, out))
