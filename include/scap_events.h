@@ -64,27 +64,33 @@ static inline bool scap_event_param(const ss_plugin_event* evt, uint32_t idx, co
 	uint64_t off = sizeof(ss_plugin_event) + (uint64_t)nparams * lsz;
 	if (off > evlen)
 		return false;
+	/* The parameters before idx, summed in a tight loop: process events ask
+	 * for their 15th (cgroups) on the host's event thread. */
 	const uint8_t* lens = (const uint8_t*)evt + sizeof(ss_plugin_event);
 	uint64_t start = off;
-	for (uint32_t i = 0; i <= idx; i++) {
-		uint32_t l = 0;
-		if (lsz == 4)
-			memcpy(&l, lens + 4 * i, 4);
-		else {
-			uint16_t s;
-			memcpy(&s, lens + 2 * i, 2);
-			l = s;
+	uint32_t l;
+	if (lsz == 4) {
+		for (uint32_t i = 0; i < idx; i++) {
+			uint32_t x;
+			memcpy(&x, lens + 4 * i, 4);
+			start += x;
 		}
-		if (i == idx) {
-			if (start + l > evlen)
-				return false;
-			*data = (const uint8_t*)evt + start;
-			*len = l;
-			return true;
+		memcpy(&l, lens + 4 * idx, 4);
+	} else {
+		for (uint32_t i = 0; i < idx; i++) {
+			uint16_t x;
+			memcpy(&x, lens + 2 * i, 2);
+			start += x;
 		}
-		start += l;
+		uint16_t x;
+		memcpy(&x, lens + 2 * idx, 2);
+		l = x;
 	}
-	return false;
+	if (start + l > evlen)
+		return false;
+	*data = (const uint8_t*)evt + start;
+	*len = l;
+	return true;
 }
 
 static inline bool scap_event_param_i64(const ss_plugin_event* evt, uint32_t idx, int64_t* out)

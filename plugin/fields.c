@@ -192,7 +192,8 @@ typedef struct xctx {
 	const ss_plugin_event_input* ev;
 	ss_plugin_table_entry_t* thread; /* NULL for container events */
 	const char* cid;                 /* the thread's container_id */
-	ctr_record* rec;                 /* NULL: container not (yet) known */
+	ctr_record* rec;                 /* NULL: container not (yet) known; see xrec */
+	bool rec_done;                   /* rec was looked up */
 	ctr_record* sandbox;             /* the pod sandbox record, looked up on demand */
 	bool sandbox_done;
 } xctx;
@@ -203,24 +204,37 @@ typedef struct xslot {
 	uint64_t u64;
 	ss_plugin_bool b;
 	char* owned;
+	char id[64]; /* a copy of the thread's container id */
 } xslot;
 
 struct xstore {
 	xslot* slots;
 	size_t cap;
 	ctr_record* held[2]; /* records the results point into */
+	/* The last field name checked: the host passes the same name string each time. */
+	const char* valid_name;
+	uint32_t valid_id;
 };
 typedef struct xstore xstore;
 
-static bool is_container_event(const ss_plugin_event* evt)
+static bool is_container_async(const ss_plugin_event* evt)
 {
-	if (evt->type == PPME_CONTAINER_E || evt->type == PPME_CONTAINER_JSON_E ||
-	    evt->type == PPME_CONTAINER_JSON_2_E)
-		return true;
 	const char* name;
-	return evt->type == PPME_ASYNCEVENT_E && scap_event_param_str(evt, 1, &name, NULL) &&
+	return scap_event_param_str(evt, 1, &name, NULL) &&
 	       (!strcmp(name, ASYNC_EVT_CONTAINER) || !strcmp(name, ASYNC_EVT_REMOVED) ||
 	        !strcmp(name, ASYNC_EVT_UPDATED));
+}
+
+/* Asked on every extraction: the type alone answers for all but async events. */
+static inline bool is_container_event(const ss_plugin_event* evt)
+{
+	switch (evt->type) {
+	case PPME_CONTAINER_E:
+	case PPME_CONTAINER_JSON_E:
+	case PPME_CONTAINER_JSON_2_E: return true;
+	case PPME_ASYNCEVENT_E: return is_container_async(evt);
+	default: return false;
+	}
 }
 
 static bool xctx_read(xctx* x, ss_plugin_table_field_t* f, ss_plugin_state_data* d)
@@ -229,12 +243,13 @@ static bool xctx_read(xctx* x, ss_plugin_table_field_t* f, ss_plugin_state_data*
 	return x->thread && x->r->read_entry_field(x->s->th.table, x->thread, f, d) == SS_PLUGIN_SUCCESS;
 }
 
-/* Resolves the record for the event; false when nothing can be extracted. */
+/* Finds the event's container id; false when nothing can be extracted. */
 static bool xctx_open(xctx* x)
 {
 	plugin_state* s = x->s;
 	if (is_container_event(x->ev->evt) && s->last_rec && s->last_evtnum == x->ev->evtnum) {
 		x->rec = s->last_rec;
+		x->rec_done = true;
 		x->cid = x->rec->id;
 		return true;
 	}
@@ -245,8 +260,18 @@ static bool xctx_open(xctx* x)
 		return false;
 	ss_plugin_state_data d;
 	x->cid = xctx_read(x, s->th.container_id, &d) && d.str ? d.str : "";
-	x->rec = x->cid[0] ? containers_get(s, x->cid) : s->host_rec;
 	return true;
+}
+
+/* The record of the event's container, looked up once and only for fields that need it
+ * (container.id is the thread's id itself: the cache keys records by it). */
+static ctr_record* xrec(xctx* x)
+{
+	if (!x->rec_done) {
+		x->rec_done = true;
+		x->rec = x->cid[0] ? containers_get(x->s, x->cid) : x->s->host_rec;
+	}
+	return x->rec;
 }
 
 static void xctx_close(xctx* x)
@@ -255,9 +280,10 @@ static void xctx_close(xctx* x)
 		x->r->release_table_entry(x->s->th.table, x->thread);
 }
 
-static bool is_host(const xctx* x)
+static bool is_host(xctx* x)
 {
-	return x->rec && x->rec == x->s->host_rec;
+	ctr_record* r = xrec(x);
+	return r && r == x->s->host_rec;
 }
 
 static const ctr_record* sandbox_of(xctx* x)
@@ -285,6 +311,16 @@ static int put_copy(xslot* o, const char* v)
 	free(o->owned);
 	o->owned = strdup(v);
 	return put_str(o, o->owned);
+}
+
+/* The container id, copied: the thread's string may change before the results are read. */
+static int put_id(xslot* o, const char* id)
+{
+	size_t n = strlen(id);
+	if (n >= sizeof(o->id))
+		return put_copy(o, id);
+	memcpy(o->id, id, n + 1);
+	return put_str(o, o->id);
 }
 
 static int put_bool(xslot* o, bool v)
@@ -460,7 +496,6 @@ static int extract_record(xctx* x, const ss_plugin_extract_field* f, xslot* o)
 {
 	const ctr_record* r = x->rec;
 	switch (f->field_id) {
-	case F_ID: return put_str(o, is_host(x) ? "host" : r->id);
 	case F_FULL_ID: return put_str(o, r->full_id);
 	case F_NAME: return put_str(o, r->name);
 	case F_IMAGE: return put_str(o, r->image);
@@ -495,19 +530,25 @@ static int extract_one(xctx* x, const ss_plugin_extract_field* f, xslot* o)
 	uint32_t id = f->field_id;
 	if (id >= F_DEPRECATED_FIRST)
 		return 0;
+	if (id == F_ID)
+		return x->cid[0] ? put_id(o, x->cid) : put_str(o, "host");
 	if (id == F_START_TS || id == F_DURATION || (id >= F_IS_HEALTHCHECK && id <= F_IS_READINESS))
 		return extract_thread_field(x, f, o);
-	if (x->rec)
+	if (xrec(x))
 		return extract_record(x, f, o);
-	/* Container known by id only (no metadata yet, or no engine). */
-	return id == F_ID ? put_copy(o, x->cid) : 0;
+	return 0; /* container known by id only (no metadata yet, or no engine) */
 }
 
 /* Field ids are indexes in our JSON; check the name too in case a host re-orders. */
-static bool field_valid(ss_plugin_extract_field* f)
+static bool field_valid(xstore* st, ss_plugin_extract_field* f)
 {
-	if (f->field_id < F_COUNT && f->field && !strcmp(field_defs[f->field_id].name, f->field))
+	if (f->field && f->field == st->valid_name && f->field_id == st->valid_id)
 		return true;
+	if (f->field_id < F_COUNT && f->field && !strcmp(field_defs[f->field_id].name, f->field)) {
+		st->valid_name = f->field;
+		st->valid_id = f->field_id;
+		return true;
+	}
 	for (uint32_t i = 0; f->field && i < F_COUNT; i++)
 		if (!strcmp(field_defs[i].name, f->field)) {
 			f->field_id = i;
@@ -552,6 +593,8 @@ static bool store_reserve(plugin_state* s, size_t n)
 /* Keeps the records the new results point into; drops those of the previous call. */
 static void store_hold(xstore* st, ctr_record* a, ctr_record* b)
 {
+	if (st->held[0] == a && st->held[1] == b)
+		return;
 	ctr_record* old[2] = {st->held[0], st->held[1]};
 	st->held[0] = a ? ctr_record_ref(a) : NULL;
 	st->held[1] = b ? ctr_record_ref(b) : NULL;
@@ -572,6 +615,34 @@ void fields_store_free(plugin_state* s)
 	s->xstore = NULL;
 }
 
+/*
+ * container.id alone, the field that outputs carry on every event: the
+ * thread's id and nothing else (no record, no context). Same answer as the
+ * general path; false when the request is anything else.
+ */
+static bool extract_id_only(plugin_state* s, xstore* st, const ss_plugin_event_input* ev,
+                            const ss_plugin_field_extract_input* in)
+{
+	ss_plugin_extract_field* f = in->fields;
+	const ss_plugin_table_reader_vtable_ext* r = in->table_reader_ext;
+	if (in->num_fields != 1 || f->field_id != F_ID || f->field != st->valid_name ||
+	    st->valid_id != F_ID || !r || is_container_event(ev->evt))
+		return false;
+	ss_plugin_state_data key = {.s64 = (int64_t)ev->evt->tid};
+	ss_plugin_table_entry_t* e = r->get_table_entry(s->th.table, &key);
+	int n = 0;
+	if (e) {
+		ss_plugin_state_data d = {0};
+		const char* cid = r->read_entry_field(s->th.table, e, s->th.container_id, &d) ==
+		                              SS_PLUGIN_SUCCESS && d.str ? d.str : "";
+		n = cid[0] ? put_id(&st->slots[0], cid) : put_str(&st->slots[0], "host");
+		r->release_table_entry(s->th.table, e);
+	}
+	set_result(f, &st->slots[0], n);
+	store_hold(st, NULL, NULL);
+	return true;
+}
+
 ss_plugin_rc fields_extract(plugin_state* s, const ss_plugin_event_input* ev,
                             const ss_plugin_field_extract_input* in)
 {
@@ -580,11 +651,13 @@ ss_plugin_rc fields_extract(plugin_state* s, const ss_plugin_event_input* ev,
 		return SS_PLUGIN_FAILURE;
 	}
 	xstore* st = s->xstore;
+	if (extract_id_only(s, st, ev, in))
+		return SS_PLUGIN_SUCCESS;
 	xctx x = {.s = s, .r = in->table_reader_ext, .ev = ev};
 	bool ok = x.r && xctx_open(&x);
 	for (uint32_t i = 0; i < in->num_fields; i++) {
 		ss_plugin_extract_field* f = &in->fields[i];
-		int n = ok && field_valid(f) ? extract_one(&x, f, &st->slots[i]) : 0;
+		int n = ok && field_valid(st, f) ? extract_one(&x, f, &st->slots[i]) : 0;
 		set_result(f, &st->slots[i], n);
 	}
 	store_hold(st, x.rec, x.sandbox);

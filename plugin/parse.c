@@ -118,26 +118,61 @@ static const char* resolve_id(plugin_state* s, cgroup_match* m)
 	}
 }
 
+/*
+ * A process event carries the thread's cgroups as the kernel had them, the
+ * list the host copies into the thread's sub-table: matched from the event,
+ * they cost no table call. Events without them (chroot, an empty list) and
+ * lists the host would not take walk the sub-table.
+ */
+static void match_event(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                        const ss_plugin_event* evt, cgroup_match* m)
+{
+	const uint8_t* list;
+	uint32_t len;
+	if (s->memo && scap_event_param(evt, EVT_P_CGROUPS, &list, &len) && len &&
+	    cgroup_memo_match_list(s->memo, &s->matchers, (const char*)list, len, m))
+		return;
+	match_thread(s, t, e, m);
+}
+
 /* ---- the new-process procedure (docs/architecture.md "New-process procedure") ---- */
+
+/* The set of attached threads and its gauge; tid <= 0 (unknown): every exit is looked at. */
+static void track_attached(plugin_state* s, int64_t tid, const char* id)
+{
+	if (tid <= 0) {
+		s->attached_all |= id[0] != '\0';
+		return;
+	}
+	if (id[0] ? tidset_add(&s->attached, tid) : tidset_del(&s->attached, tid))
+		metrics_add(&s->m, METRIC_THREADS_ATTACHED, id[0] ? 1 : -1);
+}
+
+static void new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+                        cgroup_match* m, int64_t tid)
+{
+	const char* id = resolve_id(s, m);
+	const char* was = thread_read_str(s, t, e, s->th.container_id);
+	if (strcmp(was, id)) {
+		ss_plugin_state_data d = {0};
+		d.str = id;
+		t->w->write_entry_field(s->th.table, e, s->th.container_id, &d);
+	}
+	if (id[0] || was[0])
+		track_attached(s, tid, id);
+	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
+	if (id[0] && !r) {
+		ask_engines(s, id, m->engine); /* first: a provisional record must not stop the lookup */
+		r = bundle_provisional(s, t, e, id);
+	}
+	category_assign(s, t, e, id, r);
+}
 
 void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e)
 {
 	cgroup_match m;
 	match_thread(s, t, e, &m);
-	const char* id = resolve_id(s, &m);
-	const char* was = thread_read_str(s, t, e, s->th.container_id);
-	if (strcmp(was, id)) {
-		metrics_add(&s->m, METRIC_THREADS_ATTACHED, !was[0] ? 1 : !id[0] ? -1 : 0);
-		ss_plugin_state_data d = {0};
-		d.str = id;
-		t->w->write_entry_field(s->th.table, e, s->th.container_id, &d);
-	}
-	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
-	if (id[0] && !r) {
-		ask_engines(s, id, m.engine); /* first: a provisional record must not stop the lookup */
-		r = bundle_provisional(s, t, e, id);
-	}
-	category_assign(s, t, e, id, r);
+	new_process(s, t, e, &m, s->th.tid ? thread_read_i64(s, t, e, s->th.tid) : -1);
 }
 
 static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* evt,
@@ -149,7 +184,9 @@ static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* 
 	ss_plugin_table_entry_t* e = thread_get(s, t, (int64_t)evt->tid);
 	if (!e)
 		return SS_PLUGIN_FAILURE;
-	parse_new_process(s, t, e);
+	cgroup_match m;
+	match_event(s, t, e, evt, &m);
+	new_process(s, t, e, &m, (int64_t)evt->tid);
 	thread_release(s, t, e);
 	return SS_PLUGIN_SUCCESS;
 }
@@ -159,14 +196,18 @@ static ss_plugin_rc parse_process_event(plugin_state* s, const ss_plugin_event* 
 static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
                                    const table_access* t)
 {
-	ss_plugin_table_entry_t* e = thread_get(s, t, (int64_t)evt->tid);
+	int64_t tid = (int64_t)evt->tid;
+	if (tidset_del(&s->attached, tid))
+		metrics_add(&s->m, METRIC_THREADS_ATTACHED, -1);
+	else if (!s->attached_all)
+		return SS_PLUGIN_SUCCESS; /* never in a container: not a container's init */
+	ss_plugin_table_entry_t* e = thread_get(s, t, tid);
 	if (!e)
 		return SS_PLUGIN_FAILURE;
+	/* Most exits are not a container's init: one read tells. */
 	bool init = thread_read_i64(s, t, e, s->th.vtid) == 1 && thread_read_i64(s, t, e, s->th.vpid) == 1;
-	const char* id = thread_read_str(s, t, e, s->th.container_id);
-	ctr_record* r = init && id[0] ? containers_get(s, id) : NULL;
-	if (id[0])
-		metrics_add(&s->m, METRIC_THREADS_ATTACHED, -1);
+	const char* id = init ? thread_read_str(s, t, e, s->th.container_id) : "";
+	ctr_record* r = id[0] ? containers_get(s, id) : NULL;
 	if (r)
 		r->exited = true; /* the first to go if the cache fills up (containers.c) */
 	if (r && s->live && s->worker)

@@ -171,6 +171,7 @@ EXPORT void plugin_destroy(ss_plugin_t* st)
 	ctr_cache_free(s->cache);
 	lookup_free(s->lookups);
 	idset_free(&s->bundle_peeked);
+	tidset_free(&s->attached);
 	containerd_dbs_free(&s->ctrd_dbs);
 	config_free(&s->cfg);
 	async_destroy(&s->async);

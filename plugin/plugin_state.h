@@ -15,6 +15,7 @@
 #include "config.h"
 #include "ctr_cache.h"
 #include "idset.h"
+#include "tidset.h"
 #include "containerd_disk.h"
 #include "log.h"
 #include "lookup.h"
@@ -40,6 +41,7 @@ typedef struct thread_fields {
 	ss_plugin_table_field_t* vtid;
 	ss_plugin_table_field_t* ptid;
 	ss_plugin_table_field_t* pid; /* optional: NULL when the host has no such field */
+	ss_plugin_table_field_t* tid; /* optional, as pid */
 	ss_plugin_table_field_t* exe;
 	ss_plugin_table_field_t* pidns_init_start_ts;
 	ss_plugin_table_field_t* args;          /* sub-table */
@@ -77,6 +79,9 @@ typedef struct plugin_state {
 	idset bundle_peeked; /* ids whose bundle was looked at (bundle.c) */
 	/* containerd's databases, found by its engines, read for candidates (bundle.c) */
 	containerd_dbs ctrd_dbs;
+	/* Threads attached to a container (parse.c): the exit of any other needs no table call. */
+	tidset attached;
+	bool attached_all; /* a thread of unknown tid was attached: every exit is looked at */
 
 
 	struct xstore* xstore; /* extraction results, valid until the next extraction */
@@ -110,6 +115,7 @@ void thread_release(plugin_state* s, const table_access* t, ss_plugin_table_entr
  * cached record is r (NULL: not cached yet) (docs/architecture.md "Process categories"). */
 void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
                      const char* id, const ctr_record* r);
+
 
 /* tables.c */
 int tables_init(plugin_state* s, const ss_plugin_init_input* in);

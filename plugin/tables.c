@@ -299,6 +299,7 @@ static int thread_fields_init(plugin_state* s, const ss_plugin_init_tables_input
 		return -1;
 	/* optional (bundle.c falls back on ptid): never a reason to refuse a host */
 	th->pid = in->fields_ext->get_table_field(th->table, "pid", SS_PLUGIN_ST_INT64);
+	th->tid = in->fields_ext->get_table_field(th->table, "tid", SS_PLUGIN_ST_INT64);
 	return subtable_fields(s, in);
 }
 
