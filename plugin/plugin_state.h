@@ -24,7 +24,7 @@
 #include "worker.h"
 
 #define PLUGIN_NAME "container"
-#define PLUGIN_VERSION "0.9.0"
+#define PLUGIN_VERSION "0.10.0"
 #define PLUGIN_REQUIRED_API "3.10.0"
 #define PLUGIN_EVENT_SCHEMA "4.0.0"
 
