@@ -5,6 +5,8 @@
  */
 #include "bolt_writer.h"
 
+#include "bolt.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,14 +136,6 @@ uint8_t* bw_bucket_inline(const bw_elem* elems, size_t n, size_t* len)
 	return v;
 }
 
-static uint64_t fnv1a64(const uint8_t* p, size_t n)
-{
-	uint64_t h = 14695981039346656037ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
 void bw_meta(bw* w, int idx, uint64_t root, uint64_t txid, bool corrupt)
 {
 	uint8_t* p = w->buf + (size_t)idx * w->page_size;
@@ -156,7 +150,7 @@ void bw_meta(bw* w, int idx, uint64_t root, uint64_t txid, bool corrupt)
 	put64(m + 32, 0); /* freelist: not read */
 	put64(m + 40, w->len / w->page_size);
 	put64(m + 48, txid);
-	put64(m + 56, fnv1a64(m, 56) ^ (corrupt ? 1 : 0));
+	put64(m + 56, bolt_meta_checksum(m) ^ (corrupt ? 1 : 0));
 }
 
 bool bw_save(const bw* w, const char* path)

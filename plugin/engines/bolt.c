@@ -75,11 +75,11 @@ static uint16_t rd16(const uint8_t* p)
 	return v;
 }
 
-static uint64_t fnv1a64(const uint8_t* p, size_t n)
+uint64_t bolt_meta_checksum(const uint8_t* meta)
 {
 	uint64_t h = 14695981039346656037ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
+	for (size_t i = 0; i < META_SUM_LEN; i++)
+		h = (h ^ meta[i]) * 1099511628211ull;
 	return h;
 }
 
@@ -104,7 +104,7 @@ static bool meta_at(int fd, uint64_t off, uint32_t* psize, uint64_t* root, uint6
 		return false;
 	const uint8_t* m = b + HDR;
 	if (rd32(m) != META_MAGIC || rd32(m + 4) != META_VERSION ||
-	    fnv1a64(m, META_SUM_LEN) != rd64(m + META_SUM_LEN))
+	    bolt_meta_checksum(m) != rd64(m + META_SUM_LEN))
 		return false;
 	*psize = rd32(m + 8);
 	*root = rd64(m + 16);

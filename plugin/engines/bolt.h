@@ -37,6 +37,9 @@ typedef struct bolt_item {
 	bool is_bucket;
 } bolt_item;
 
+/* The checksum a meta page carries after its first 56 bytes (FNV-1a, 64 bits). */
+uint64_t bolt_meta_checksum(const uint8_t* meta);
+
 /* The file at path, its newer valid meta page chosen; NULL with a message in err. */
 bolt* bolt_open(const char* path, char* err, size_t errlen);
 void bolt_close(bolt* db);

@@ -222,13 +222,11 @@ static void on_event(void* arg, host* h, const proc_events_seen* seen)
 static void on_async(void* arg, const ss_plugin_event* evt)
 {
 	fe_run* run = arg;
-	const char* name = NULL;
 	const uint8_t* d;
 	uint32_t l;
-	if (!scap_event_param_str(evt, 1, &name, NULL) || strcmp(name, "container") ||
-	    !scap_event_param(evt, 2, &d, &l) || !l)
+	if (!itest_container_event(evt, &d, &l))
 		return;
-	json_t* doc = json_loadb((const char*)d, l - 1, 0, NULL);
+	json_t* doc = json_loadb((const char*)d, l, 0, NULL);
 	const char* id = json_string_value(json_object_get(json_object_get(doc, "container"), "id"));
 	for (size_t i = 0; id && i < run->nrecs; i++)
 		if (!strcmp(run->recs[i].id, id))

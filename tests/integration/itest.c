@@ -723,3 +723,13 @@ double itest_median(uint64_t* v, size_t n)
 	qsort(v, n, sizeof(*v), cmp_u64);
 	return n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
+
+bool itest_container_event(const ss_plugin_event* evt, const uint8_t** json, uint32_t* len)
+{
+	const char* name = NULL;
+	if (!scap_event_param_str(evt, 1, &name, NULL) || strcmp(name, "container") ||
+	    !scap_event_param(evt, 2, json, len) || !*len)
+		return false;
+	(*len)--;
+	return true;
+}

@@ -182,6 +182,9 @@ const char* itest_field(itest_session* s, int64_t tid, const char* name);
  * the short id): no event is fed. */
 bool itest_cached(itest_session* s, const char* id);
 
+/* When EVT is an async `container` event: its JSON (without the final NUL) into json/len. */
+bool itest_container_event(const ss_plugin_event* evt, const uint8_t** json, uint32_t* len);
+
 /* The plugin's container.n_containers metric (-1 when missing). */
 long itest_n_containers(itest_session* s);
 

@@ -67,14 +67,12 @@ static char* last_json;
 static void on_async(void* arg, const ss_plugin_event* evt)
 {
 	(void)arg;
-	const char* name = NULL;
 	const uint8_t* d;
 	uint32_t l;
-	if (!scap_event_param_str(evt, 1, &name, NULL) || strcmp(name, "container") ||
-	    !scap_event_param(evt, 2, &d, &l) || !l)
+	if (!itest_container_event(evt, &d, &l))
 		return;
 	char err[256];
-	ctr_record* r = ctr_json_decode((const char*)d, l - 1, err, sizeof(err));
+	ctr_record* r = ctr_json_decode((const char*)d, l, err, sizeof(err));
 	free(last_json);
 	last_json = r ? ctr_json_encode(r) : NULL;
 	ctr_record_unref(r);
