@@ -99,14 +99,14 @@ static bool started_in_container(plugin_state* s, const table_access* t, int64_t
 	return false;
 }
 
-void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+bool category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
                      const char* id, const ctr_record* r)
 {
 	if (!id[0])
-		return;
+		return false;
 	if (thread_read_i64(s, t, e, s->th.vpid) == 1) {
 		write_category(s, t, e, CATEGORY_CONTAINER);
-		return;
+		return true;
 	}
 	/* Descendants inherit, so a probe's children stay probes and init's stay container. */
 	int64_t ptid = thread_read_i64(s, t, e, s->th.ptid);
@@ -116,9 +116,10 @@ void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_ent
 		thread_release(s, t, p);
 	if (pcat) {
 		write_category(s, t, e, pcat);
-		return;
+		return false;
 	}
 	int probe = r ? match_probe(s, t, e, r) : -1;
 	if (probe >= 0 && !started_in_container(s, t, ptid))
 		write_category(s, t, e, (uint16_t)(CATEGORY_HEALTHCHECK + probe));
+	return false;
 }

@@ -137,14 +137,17 @@ static void match_event(plugin_state* s, const table_access* t, ss_plugin_table_
 
 /* ---- the new-process procedure (docs/architecture.md "New-process procedure") ---- */
 
-/* The set of attached threads and its gauge; tid <= 0 (unknown): every exit is looked at. */
-static void track_attached(plugin_state* s, int64_t tid, const char* id)
+/*
+ * The attached threads, with whether each is its container's init (whose exit
+ * is looked at), and the gauge; tid <= 0 (unknown): every exit is looked at.
+ */
+static void track(plugin_state* s, int64_t tid, const char* id, bool init)
 {
 	if (tid <= 0) {
-		s->attached_all |= id[0] != '\0';
+		s->inits_all |= init;
 		return;
 	}
-	if (id[0] ? tidset_add(&s->attached, tid) : tidset_del(&s->attached, tid))
+	if (id[0] ? tidset_put(&s->attached, tid, init) : tidset_take(&s->attached, tid) >= 0)
 		metrics_add(&s->m, METRIC_THREADS_ATTACHED, id[0] ? 1 : -1);
 }
 
@@ -153,19 +156,20 @@ static void new_process(plugin_state* s, const table_access* t, ss_plugin_table_
 {
 	const char* id = resolve_id(s, m);
 	const char* was = thread_read_str(s, t, e, s->th.container_id);
+	bool had = was[0] != '\0'; /* was is the host's storage: gone once written */
 	if (strcmp(was, id)) {
 		ss_plugin_state_data d = {0};
 		d.str = id;
 		t->w->write_entry_field(s->th.table, e, s->th.container_id, &d);
 	}
-	if (id[0] || was[0])
-		track_attached(s, tid, id);
 	const ctr_record* r = id[0] ? containers_get(s, id) : NULL;
 	if (id[0] && !r) {
 		ask_engines(s, id, m->engine); /* first: a provisional record must not stop the lookup */
 		r = bundle_provisional(s, t, e, id);
 	}
-	category_assign(s, t, e, id, r);
+	bool init = category_assign(s, t, e, id, r);
+	if (id[0] || had)
+		track(s, tid, id, init);
 }
 
 void parse_new_process(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e)
@@ -197,10 +201,11 @@ static ss_plugin_rc parse_procexit(plugin_state* s, const ss_plugin_event* evt,
                                    const table_access* t)
 {
 	int64_t tid = (int64_t)evt->tid;
-	if (tidset_del(&s->attached, tid))
+	int attached = tidset_take(&s->attached, tid); /* 1: a container's init */
+	if (attached >= 0)
 		metrics_add(&s->m, METRIC_THREADS_ATTACHED, -1);
-	else if (!s->attached_all)
-		return SS_PLUGIN_SUCCESS; /* never in a container: not a container's init */
+	if (attached != 1 && !s->inits_all)
+		return SS_PLUGIN_SUCCESS; /* not a container's init: nothing more to do */
 	ss_plugin_table_entry_t* e = thread_get(s, t, tid);
 	if (!e)
 		return SS_PLUGIN_FAILURE;

@@ -79,9 +79,10 @@ typedef struct plugin_state {
 	idset bundle_peeked; /* ids whose bundle was looked at (bundle.c) */
 	/* containerd's databases, found by its engines, read for candidates (bundle.c) */
 	containerd_dbs ctrd_dbs;
-	/* Threads attached to a container (parse.c): the exit of any other needs no table call. */
+	/* Threads attached to a container, flagged when one is its container's init:
+	 * the exit of any other needs no table call (parse.c). */
 	tidset attached;
-	bool attached_all; /* a thread of unknown tid was attached: every exit is looked at */
+	bool inits_all; /* an init of unknown tid was seen: every exit is looked at */
 
 
 	struct xstore* xstore; /* extraction results, valid until the next extraction */
@@ -112,8 +113,9 @@ ss_plugin_table_entry_t* thread_get(plugin_state* s, const table_access* t, int6
 void thread_release(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e);
 
 /* category.c: the process category of a thread in container `id` whose
- * cached record is r (NULL: not cached yet) (docs/architecture.md "Process categories"). */
-void category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
+ * cached record is r (NULL: not cached yet) (docs/architecture.md "Process categories");
+ * true when the thread is its container's init (virtual pid 1). */
+bool category_assign(plugin_state* s, const table_access* t, ss_plugin_table_entry_t* e,
                      const char* id, const ctr_record* r);
 
 

@@ -25,39 +25,59 @@ static bool grow(tidset* s)
 	size_t cap = s->cap ? s->cap * 2 : 256;
 	if (cap > 2 * (size_t)TIDSET_MAX)
 		return false;
-	tidset bigger = {calloc(cap, sizeof(int64_t)), cap, 0};
-	if (!bigger.slot)
+	tidset bigger = {calloc(cap, sizeof(int64_t)), calloc(cap, 1), cap, 0};
+	if (!bigger.slot || !bigger.flags) {
+		free(bigger.slot);
+		free(bigger.flags);
 		return false;
-	for (size_t i = 0; i < s->cap; i++)
-		if (s->slot[i])
-			bigger.slot[find(&bigger, s->slot[i])] = s->slot[i];
+	}
+	for (size_t i = 0; i < s->cap; i++) {
+		if (!s->slot[i])
+			continue;
+		size_t j = find(&bigger, s->slot[i]);
+		bigger.slot[j] = s->slot[i];
+		bigger.flags[j] = s->flags[i];
+	}
 	bigger.n = s->n;
 	free(s->slot);
+	free(s->flags);
 	*s = bigger;
 	return true;
 }
 
-bool tidset_add(tidset* s, int64_t tid)
+bool tidset_put(tidset* s, int64_t tid, uint8_t flags)
 {
-	if (!tid || (s->cap && s->slot[find(s, tid)] == tid))
+	if (!tid)
 		return false;
-	if ((s->n + 1) * 2 > s->cap && !grow(s))
+	size_t i = s->cap ? find(s, tid) : 0;
+	if (s->cap && s->slot[i] == tid) {
+		s->flags[i] = flags;
 		return false;
-	s->slot[find(s, tid)] = tid;
+	}
+	if ((s->n + 1) * 2 > s->cap) {
+		if (!grow(s))
+			return false;
+		i = find(s, tid);
+	}
+	s->slot[i] = tid;
+	s->flags[i] = flags;
 	s->n++;
 	return true;
 }
 
 bool tidset_has(const tidset* s, int64_t tid)
 {
-	return tid && s->cap && s->slot[find(s, tid)] == tid;
+	return tid && s->n && s->slot[find(s, tid)] == tid;
 }
 
-bool tidset_del(tidset* s, int64_t tid)
+int tidset_take(tidset* s, int64_t tid)
 {
-	if (!tidset_has(s, tid))
-		return false;
+	if (!tid || !s->n)
+		return -1;
 	size_t mask = s->cap - 1, i = find(s, tid);
+	if (s->slot[i] != tid)
+		return -1;
+	int flags = s->flags[i];
 	s->slot[i] = 0;
 	s->n--;
 	/* later members of the run whose home is not in (i, j] move into the hole */
@@ -67,14 +87,16 @@ bool tidset_del(tidset* s, int64_t tid)
 		if (stays)
 			continue;
 		s->slot[i] = s->slot[j];
+		s->flags[i] = s->flags[j];
 		s->slot[j] = 0;
 		i = j;
 	}
-	return true;
+	return flags;
 }
 
 void tidset_free(tidset* s)
 {
 	free(s->slot);
+	free(s->flags);
 	*s = (tidset){0};
 }
