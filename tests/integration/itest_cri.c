@@ -267,6 +267,26 @@ char* itest_cri_create_start(itest_cri* c, const char* name, const char* const* 
 	return id;
 }
 
+/* A call whose request is only the container id (field 1) and TIMEOUT
+ * (field 2, when >= 0); true if it answered. */
+static bool cri_call_id(itest_cri* c, const char* method, const char* id, long timeout)
+{
+	itest_pb req = {0};
+	itest_pb_str(&req, 1, id);
+	if (timeout >= 0)
+		itest_pb_uint(&req, 2, (uint64_t)timeout);
+	char* r = cri_call(c, method, &req);
+	itest_pb_free(&req);
+	free(r);
+	return r != NULL;
+}
+
+bool itest_cri_stop_remove(itest_cri* c, const char* id)
+{
+	bool stopped = cri_call_id(c, "StopContainer", id, 0);
+	return cri_call_id(c, "RemoveContainer", id, -1) && stopped;
+}
+
 bool itest_cri_remove_pod(itest_cri* c)
 {
 	if (!c->pod_id)
