@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+/* The sanitizers' runtime has it (gcc ships no header declaring it). */
+extern size_t __sanitizer_get_current_allocated_bytes(void);
 
 uint64_t churn_heap_bytes(void);
 
