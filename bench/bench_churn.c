@@ -1,6 +1,6 @@
 /*
  * Churn soak (tests/integration/churn.h): N short-lived containers
- * (/bin/busybox true) created and removed through a real engine by
+ * (/bin/busybox true; on CRI sleep 1) created and removed through a real engine by
  * CONCURRENCY worker processes while the plugin, attached through our host,
  * follows them; prints the series every EVERY containers (the first sample,
  * the baseline, after the first 100): the heap (bytes of the blocks in use,
@@ -87,7 +87,7 @@ int main(int argc, char** argv)
 	if (optind < argc)
 		return usage();
 	static churn_result r;
-	printf("churn: %d containers (/bin/busybox true) on %s, %d at a time, %d resident; "
+	printf("churn: %d short-lived containers on %s, %d at a time, %d resident; "
 	       "heap/fds/threads are the host process's: only our host and the plugin\n",
 	       o.n, o.engine, o.concurrency, o.resident);
 	churn_print_header();

@@ -6,9 +6,10 @@
  * The process that calls churn_run holds only our host and the plugin (and
  * this driver's loop, which allocates nothing between samples): the
  * containers are made by CONCURRENCY worker processes forked before the
- * plugin is loaded, each doing create, start, wait for the exit, remove
- * (Docker's API, or CRI's CreateContainer, StartContainer, StopContainer,
- * RemoveContainer in one pod) of `/bin/busybox true` containers. A few
+ * plugin is loaded, each doing create, start, wait for the exit, remove:
+ * `/bin/busybox true` through Docker's API, or `/bin/busybox sleep 1` through
+ * CRI's CreateContainer, StartContainer, RemoveContainer (once exited) in one
+ * pod. A few
  * resident containers (sleeping) run throughout, so the cache has something
  * to keep.
  *
