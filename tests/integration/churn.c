@@ -81,9 +81,9 @@ static bool docker_one(const char* sock)
 	return ok;
 }
 
-/* containerd 1.7's CRI can lose the exit of a process gone before
- * StartContainer answered (the container then stays "running" and cannot be
- * stopped): CRI containers live a second. */
+/* StopContainer on `true` containers timed out on containerd 1.7 under
+ * load (the container still "running" a minute later): CRI containers live
+ * a second and are removed once exited. */
 static bool cri_one(itest_cri* c, unsigned k)
 {
 	static const char* const argv[] = {"/bin/busybox", "sleep", "1", NULL};
