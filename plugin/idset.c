@@ -47,8 +47,10 @@ static bool grow(idset* s)
 {
 	idset n = {0};
 	n.cap = s->cap ? s->cap * 2 : 16;
-	/* Rehash in place of tombstones when most of the table is deleted slots. */
-	if (s->cap && s->count * 4 < s->cap)
+	/* Full of deleted slots with at most half of it live: rehash in place.
+	 * Doubling instead would grow the table of a set whose ids come and go
+	 * (removal marks, known containers) for as long as the plugin runs. */
+	if (s->cap && s->count * 2 <= s->cap)
 		n.cap = s->cap;
 	n.keys = calloc(n.cap, sizeof(*n.keys));
 	n.stamps = calloc(n.cap, sizeof(*n.stamps));

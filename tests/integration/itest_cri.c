@@ -144,8 +144,9 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* One unary call; the response's string field 1 (malloc'd) or NULL on failure. */
-static char* cri_call(itest_cri* c, const char* method, const itest_pb* req)
+/* One unary call; the response's string field 1 (malloc'd) or NULL on
+ * failure, explained on stderr unless QUIET. */
+static char* cri_call_q(itest_cri* c, const char* method, const itest_pb* req, bool quiet)
 {
 	char path[128], err[512];
 	snprintf(path, sizeof(path), SVC "%s", method);
@@ -158,7 +159,8 @@ static char* cri_call(itest_cri* c, const char* method, const itest_pb* req)
 	}
 	if (grpc_unary(c->sock, path, NULL, req->b ? req->b : (const uint8_t*)"", req->len,
 	               CALL_TIMEOUT_MS, NULL, &resp, &rlen, &st, err, sizeof(err))) {
-		fprintf(stderr, "  %s: grpc-status %d: %s\n", method, st, err);
+		if (!quiet)
+			fprintf(stderr, "  %s: grpc-status %d: %s\n", method, st, err);
 		return NULL;
 	}
 	char* r = itest_pb_get_str(resp, rlen, 1);
@@ -166,6 +168,11 @@ static char* cri_call(itest_cri* c, const char* method, const itest_pb* req)
 	if (!r)
 		fprintf(stderr, "  %s: malformed answer\n", method);
 	return r;
+}
+
+static char* cri_call(itest_cri* c, const char* method, const itest_pb* req)
+{
+	return cri_call_q(c, method, req, false);
 }
 
 void itest_cri_init(itest_cri* c, const char* sock, const char* dir)
@@ -265,6 +272,40 @@ char* itest_cri_create_start(itest_cri* c, const char* name, const char* const* 
 	}
 	free(ok);
 	return id;
+}
+
+/* A call whose request is only the container id (field 1) and TIMEOUT
+ * (field 2, when >= 0); true if it answered. */
+static bool cri_call_id(itest_cri* c, const char* method, const char* id, long timeout,
+                        bool quiet)
+{
+	itest_pb req = {0};
+	itest_pb_str(&req, 1, id);
+	if (timeout >= 0)
+		itest_pb_uint(&req, 2, (uint64_t)timeout);
+	char* r = cri_call_q(c, method, &req, quiet);
+	itest_pb_free(&req);
+	free(r);
+	return r != NULL;
+}
+
+bool itest_cri_stop_remove(itest_cri* c, const char* id)
+{
+	bool stopped = cri_call_id(c, "StopContainer", id, 0, false);
+	return cri_call_id(c, "RemoveContainer", id, -1, false) && stopped;
+}
+
+bool itest_cri_remove_exited(itest_cri* c, const char* id, unsigned wait_ms)
+{
+	for (uint64_t end = now_ms() + wait_ms;;) {
+		if (cri_call_id(c, "RemoveContainer", id, -1, true))
+			return true;
+		if (now_ms() >= end)
+			break;
+		struct timespec nap = {0, 20 * 1000000L};
+		nanosleep(&nap, NULL);
+	}
+	return itest_cri_stop_remove(c, id);
 }
 
 bool itest_cri_remove_pod(itest_cri* c)

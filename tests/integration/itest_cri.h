@@ -51,6 +51,11 @@ bool itest_cri_run_pod(itest_cri* c);
  * time CreateContainer was sent. The container id (malloc'd) or NULL. */
 char* itest_cri_create_start(itest_cri* c, const char* name, const char* const* argv,
                              uint64_t* created_ms);
+/* StopContainer (no grace) + RemoveContainer ID; true if both answered. */
+bool itest_cri_stop_remove(itest_cri* c, const char* id);
+/* RemoveContainer ID once its process has exited (refused until then),
+ * tried for WAIT_MS, then itest_cri_stop_remove; true if it went. */
+bool itest_cri_remove_exited(itest_cri* c, const char* id, unsigned wait_ms);
 /* StopPodSandbox + RemovePodSandbox (nothing without a pod); true if both answered. */
 bool itest_cri_remove_pod(itest_cri* c);
 /* Frees what the client holds (does not remove the pod). */
