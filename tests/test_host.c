@@ -17,31 +17,9 @@
 #include "host.h"
 #include "host_priv.h"
 #include "jsonschema.h"
+#include "le.h"
 #include "proc_scan.h"
 #include "test.h"
-
-/* ---- little-endian readers ---- */
-
-static uint64_t rd64(const uint8_t* p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const uint8_t* p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t rd16(const uint8_t* p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
 
 static bool all_zero(const uint8_t* p, size_t n)
 {
@@ -68,23 +46,23 @@ TEST(events_clone_layout)
 	uint32_t total = 26 + 21 * 2;
 	for (int i = 0; i < 21; i++)
 		total += lens[i];
-	CHECK_INT(rd64(b), 999);
-	CHECK_INT(rd64(b + 8), 101);
-	CHECK_INT(rd32(b + 16), total);
-	CHECK_INT(rd16(b + 20), 223);
-	CHECK_INT(rd32(b + 22), 21);
+	CHECK_INT(le64(b), 999);
+	CHECK_INT(le64(b + 8), 101);
+	CHECK_INT(le32(b + 16), total);
+	CHECK_INT(le16(b + 20), 223);
+	CHECK_INT(le32(b + 22), 21);
 	for (int i = 0; i < 21; i++)
-		CHECK_INT(rd16(b + 26 + 2 * i), lens[i]);
+		CHECK_INT(le16(b + 26 + 2 * i), lens[i]);
 	size_t o = 26 + 42;
-	CHECK_INT((int64_t)rd64(b + o), 0);
+	CHECK_INT((int64_t)le64(b + o), 0);
 	o += 8;
 	CHECK(memcmp(b + o, "/bin/sh", 8) == 0);
 	o += 8;
 	CHECK(memcmp(b + o, "-c\0ls", 6) == 0);
 	o += 6;
-	CHECK_INT(rd64(b + o), 101);
-	CHECK_INT(rd64(b + o + 8), 100);
-	CHECK_INT(rd64(b + o + 16), 1);
+	CHECK_INT(le64(b + o), 101);
+	CHECK_INT(le64(b + o + 8), 100);
+	CHECK_INT(le64(b + o + 16), 1);
 	o += 24; /* cwd: empty, no bytes */
 	CHECK(all_zero(b + o, 8 * 3 + 4 * 3)); /* fdlimit, pgft_maj/min, vm_size/rss/swap */
 	o += 36;
@@ -94,9 +72,9 @@ TEST(events_clone_layout)
 	o += 17;
 	CHECK(all_zero(b + o, 12)); /* flags, uid, gid */
 	o += 12;
-	CHECK_INT(rd64(b + o), 5);
-	CHECK_INT(rd64(b + o + 8), 4);
-	CHECK_INT(rd64(b + o + 16), 12345);
+	CHECK_INT(le64(b + o), 5);
+	CHECK_INT(le64(b + o + 8), 4);
+	CHECK_INT(le64(b + o + 16), 12345);
 	CHECK_INT(o + 24, total);
 	/* The shared reader agrees with the raw layout. */
 	const char* s;
@@ -111,15 +89,15 @@ TEST(events_async_and_json_layout)
 	ss_plugin_event* e = evt_async(7, UINT64_MAX, 0, "probe", "hi", 3);
 	REQUIRE(e != NULL);
 	const uint8_t* b = (const uint8_t*)e;
-	CHECK_INT(rd64(b), 7);
-	CHECK(rd64(b + 8) == UINT64_MAX);
-	CHECK_INT(rd32(b + 16), 42 + 6 + 3);
-	CHECK_INT(rd16(b + 20), 402);
-	CHECK_INT(rd32(b + 22), 3);
-	CHECK_INT(rd32(b + 26), 4);
-	CHECK_INT(rd32(b + 30), 6);
-	CHECK_INT(rd32(b + 34), 3);
-	CHECK_INT(rd32(b + 38), 0);
+	CHECK_INT(le64(b), 7);
+	CHECK(le64(b + 8) == UINT64_MAX);
+	CHECK_INT(le32(b + 16), 42 + 6 + 3);
+	CHECK_INT(le16(b + 20), 402);
+	CHECK_INT(le32(b + 22), 3);
+	CHECK_INT(le32(b + 26), 4);
+	CHECK_INT(le32(b + 30), 6);
+	CHECK_INT(le32(b + 34), 3);
+	CHECK_INT(le32(b + 38), 0);
 	CHECK(memcmp(b + 42, "probe\0hi\0", 9) == 0);
 	free(e);
 	CHECK(evt_async(0, 0, 0, "", NULL, 0) == NULL);
@@ -127,25 +105,25 @@ TEST(events_async_and_json_layout)
 	e = evt_container_json(PPME_CONTAINER_JSON_2_E, 1, 2, "{}");
 	REQUIRE(e != NULL);
 	b = (const uint8_t*)e;
-	CHECK_INT(rd32(b + 16), 26 + 4 + 3);
-	CHECK_INT(rd16(b + 20), 324);
-	CHECK_INT(rd32(b + 22), 1);
-	CHECK_INT(rd32(b + 26), 3);
+	CHECK_INT(le32(b + 16), 26 + 4 + 3);
+	CHECK_INT(le16(b + 20), 324);
+	CHECK_INT(le32(b + 22), 1);
+	CHECK_INT(le32(b + 26), 3);
 	CHECK(memcmp(b + 30, "{}", 3) == 0);
 	free(e);
 
 	e = evt_container_json(PPME_CONTAINER_JSON_E, 1, 2, "{}");
 	REQUIRE(e != NULL);
 	b = (const uint8_t*)e;
-	CHECK_INT(rd32(b + 16), 26 + 2 + 3);
-	CHECK_INT(rd16(b + 26), 3);
+	CHECK_INT(le32(b + 16), 26 + 2 + 3);
+	CHECK_INT(le16(b + 26), 3);
 	CHECK(memcmp(b + 28, "{}", 3) == 0);
 	free(e);
 
 	e = evt_container_json(PPME_CONTAINER_JSON_2_E, 1, 2, NULL);
 	REQUIRE(e != NULL);
 	CHECK_INT(e->len, 30);
-	CHECK_INT(rd32((const uint8_t*)e + 26), 0);
+	CHECK_INT(le32((const uint8_t*)e + 26), 0);
 	free(e);
 	CHECK(evt_container_json(PPME_CONTAINER_E, 1, 2, "{}") == NULL);
 }
@@ -1377,7 +1355,7 @@ static ss_plugin_rc t_async_parse(ss_plugin_t* s, const ss_plugin_event_input* e
 		return SS_PLUGIN_SUCCESS;
 	const uint8_t* b = (const uint8_t*)e;
 	g_async_seen.n++;
-	g_async_seen.plugin_id = rd32(b + 38);
+	g_async_seen.plugin_id = le32(b + 38);
 	g_async_seen.ts = e->ts;
 	snprintf(g_async_seen.name, sizeof(g_async_seen.name), "%s", (const char*)b + 42);
 	return SS_PLUGIN_SUCCESS;

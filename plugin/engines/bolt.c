@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "errbuf.h"
+#include "le.h"
 
 #define HDR 16   /* page header */
 #define ELEM 16  /* branch and leaf elements are both 16 bytes */
@@ -54,27 +55,6 @@ typedef struct node {
 	uint16_t count;
 } node;
 
-static uint64_t rd64(const uint8_t* p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const uint8_t* p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t rd16(const uint8_t* p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
-
 uint64_t bolt_meta_checksum(const uint8_t* meta)
 {
 	uint64_t h = 14695981039346656037ull;
@@ -100,16 +80,16 @@ static bool meta_at(int fd, uint64_t off, uint32_t* psize, uint64_t* root, uint6
                     uint64_t* txid)
 {
 	uint8_t b[HDR + 64];
-	if (!read_at(fd, b, sizeof(b), off) || !(rd16(b + 8) & F_META))
+	if (!read_at(fd, b, sizeof(b), off) || !(le16(b + 8) & F_META))
 		return false;
 	const uint8_t* m = b + HDR;
-	if (rd32(m) != META_MAGIC || rd32(m + 4) != META_VERSION ||
-	    bolt_meta_checksum(m) != rd64(m + META_SUM_LEN))
+	if (le32(m) != META_MAGIC || le32(m + 4) != META_VERSION ||
+	    bolt_meta_checksum(m) != le64(m + META_SUM_LEN))
 		return false;
-	*psize = rd32(m + 8);
-	*root = rd64(m + 16);
-	*high = rd64(m + 40);
-	*txid = rd64(m + 48);
+	*psize = le32(m + 8);
+	*root = le64(m + 16);
+	*high = le64(m + 40);
+	*txid = le64(m + 48);
 	return *psize >= 512 && *psize <= 65536 && (*psize & (*psize - 1)) == 0;
 }
 
@@ -178,8 +158,8 @@ static bool node_of(const uint8_t* p, size_t len, node* n)
 		return false;
 	n->p = p;
 	n->len = len;
-	n->flags = rd16(p + 8);
-	n->count = rd16(p + 10);
+	n->flags = le16(p + 8);
+	n->count = le16(p + 10);
 	return (n->flags == F_BRANCH || n->flags == F_LEAF) && HDR + (size_t)n->count * ELEM <= len;
 }
 
@@ -190,13 +170,13 @@ static bool load(bolt* db, uint64_t pgid, node* n)
 		return false;
 	uint64_t off = pgid * db->page_size;
 	uint8_t hdr[HDR];
-	if (!read_at(db->fd, hdr, HDR, off) || rd64(hdr) != pgid)
+	if (!read_at(db->fd, hdr, HDR, off) || le64(hdr) != pgid)
 		return false;
-	uint64_t len = ((uint64_t)rd32(hdr + 12) + 1) * db->page_size;
+	uint64_t len = ((uint64_t)le32(hdr + 12) + 1) * db->page_size;
 	page_buf* b = len <= BOLT_MAX_BYTES ? remember(db, (size_t)len) : NULL;
 	if (!b || !read_at(db->fd, b->data, b->len, off))
 		return false;
-	return rd64(b->data) == pgid && node_of(b->data, b->len, n);
+	return le64(b->data) == pgid && node_of(b->data, b->len, n);
 }
 
 static bool bucket_node(bolt* db, const bolt_bucket* b, node* n)
@@ -212,9 +192,9 @@ static bool elem_key(const node* n, unsigned i, const uint8_t** k, size_t* klen)
 {
 	const uint8_t* e = n->p + HDR + (size_t)i * ELEM;
 	bool leaf = n->flags == F_LEAF;
-	uint64_t pos = rd32(e + (leaf ? 4 : 0)), ks = rd32(e + (leaf ? 8 : 4));
+	uint64_t pos = le32(e + (leaf ? 4 : 0)), ks = le32(e + (leaf ? 8 : 4));
 	uint64_t at = (uint64_t)(e - n->p) + pos;
-	uint64_t vs = leaf ? rd32(e + 12) : 0;
+	uint64_t vs = leaf ? le32(e + 12) : 0;
 	if (at + ks + vs > n->len)
 		return false;
 	*k = n->p + at;
@@ -228,8 +208,8 @@ static bool leaf_item(const node* n, unsigned i, bolt_item* it)
 	if (!elem_key(n, i, &it->key, &it->klen))
 		return false;
 	it->val = it->key + it->klen;
-	it->vlen = rd32(e + 12);
-	it->is_bucket = (rd32(e) & LEAF_BUCKET) != 0;
+	it->vlen = le32(e + 12);
+	it->is_bucket = (le32(e) & LEAF_BUCKET) != 0;
 	return true;
 }
 
@@ -270,7 +250,7 @@ static int seek_node(bolt* db, const node* n, const uint8_t* key, size_t klen, i
 	}
 	for (unsigned i = start; i < n->count; i++) {
 		node child;
-		if (!load(db, rd64(n->p + HDR + (size_t)i * ELEM + 8), &child))
+		if (!load(db, le64(n->p + HDR + (size_t)i * ELEM + 8), &child))
 			return -1;
 		int r = seek_node(db, &child, key, klen, depth + 1, out);
 		if (r)
@@ -294,7 +274,7 @@ bool bolt_item_bucket(const bolt_item* it, bolt_bucket* out)
 {
 	if (!it->is_bucket || it->vlen < 16)
 		return false;
-	out->root = rd64(it->val);
+	out->root = le64(it->val);
 	out->inline_page = out->root ? NULL : it->val + 16;
 	out->inline_len = out->root ? 0 : it->vlen - 16;
 	return true;
@@ -318,7 +298,7 @@ static bool each_node(bolt* db, const node* n, int depth,
 			continue;
 		}
 		node child;
-		if (depth >= MAX_DEPTH || !load(db, rd64(n->p + HDR + (size_t)i * ELEM + 8), &child) ||
+		if (depth >= MAX_DEPTH || !load(db, le64(n->p + HDR + (size_t)i * ELEM + 8), &child) ||
 		    !each_node(db, &child, depth + 1, fn, arg, stop))
 			return false;
 	}
