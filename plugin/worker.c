@@ -123,9 +123,6 @@ static void wake_runners(worker* w)
 
 /* ---- reports ---------------------------------------------------------------- */
 
-/* Containers an attach on this thread listed (its runner's counter), for the start-up log. */
-static _Thread_local size_t* listed_now;
-
 static const char* report_name(engine_report what)
 {
 	return what == ENGINE_REPORT_ADDED     ? ASYNC_EVT_CONTAINER
@@ -173,8 +170,6 @@ static bool announce(worker* w, const char* name, const ctr_record* r)
 static bool on_report(void* arg, engine_report what, const ctr_record* r)
 {
 	worker* w = arg;
-	if (what == ENGINE_REPORT_ADDED && listed_now)
-		(*listed_now)++;
 	/* Handled when not announced on purpose: a second removal, a stale record. */
 	if (!gone_admit(w->gone, r->id,
 	                what == ENGINE_REPORT_REMOVED ? GONE_REPORT_REMOVED : GONE_REPORT_ALIVE))
@@ -452,11 +447,10 @@ static void runner_try(runner* r, uint64_t now)
 		r->backoff_ms = BACKOFF_FIRST_MS;
 	engine_stream s = {ENGINE_STREAM_FAILED, NULL, 0};
 	uint64_t started = now_ms();
-	size_t listed = 0;
-	listed_now = &listed;
+	size_t before = e->n_added; /* what this attach listed, for the start-up log */
 	if (!e->ops->attach(e))
 		s = e->ops->open_stream(e);
-	listed_now = NULL;
+	size_t listed = e->n_added - before;
 	if (s.kind == ENGINE_STREAM_OPEN && curl_multi_add_handle(r->multi, s.easy) != CURLM_OK) {
 		e->ops->close_stream(e);
 		s.kind = ENGINE_STREAM_FAILED;

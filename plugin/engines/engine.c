@@ -42,6 +42,7 @@ void engine_free(engine* e)
 
 bool engine_announce(engine* e, engine_report what, const ctr_record* r)
 {
+	e->n_added += what == ENGINE_REPORT_ADDED;
 	return e->env->report(e->env->report_arg, what, r);
 }
 

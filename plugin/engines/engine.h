@@ -92,6 +92,7 @@ struct engine {
 	/* Set by the instance when a call failed (no answer, an error answer) rather
 	 * than saying "no such container"; the worker clears it before a lookup. */
 	bool call_failed;
+	size_t n_added; /* ADDED reports so far (the start-up log counts an attach's) */
 };
 
 /* Instances for the config's docker and podman sockets (and rootless podman ones). */

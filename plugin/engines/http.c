@@ -15,9 +15,12 @@ static unsigned init_refs; /* curl_global_init is process-wide; instances share 
  * container (inspect, image), and a new unix-socket connection for each cost
  * about a third of the worker's CPU. Per thread because libcurl does not
  * support sharing connections between concurrent threads, and each engine
- * has a thread of its own anyway (http_thread_done releases it).
+ * has a thread of its own anyway (http_thread_done releases it). One
+ * pointer in the static TLS block (initial-exec): the general model would
+ * call __tls_get_addr and make the artifact need ld.so by name
+ * (docs/release.md "What the artifact needs and exports").
  */
-static _Thread_local CURLSH* thread_share;
+static _Thread_local CURLSH* thread_share __attribute__((tls_model("initial-exec")));
 
 static CURLSH* share_for_thread(void)
 {
