@@ -68,6 +68,8 @@ void containerd_dbs_add(containerd_dbs* d, const char* path)
 unsigned containerd_dbs_copy(containerd_dbs* d, char** out, unsigned max)
 {
 	unsigned n = 0;
+	if (!atomic_load_explicit(&d->n, memory_order_relaxed))
+		return 0;
 	pthread_mutex_lock(&d->mu);
 	for (unsigned i = 0; i < d->n && n < max; i++)
 		if ((out[n] = strdup(d->path[i])))

@@ -15,6 +15,7 @@
 #define CONTAINERD_DISK_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,7 +27,7 @@
 typedef struct containerd_dbs {
 	pthread_mutex_t mu;
 	char* path[CONTAINERD_DBS_MAX]; /* readable from the plugin's own mount namespace */
-	unsigned n;
+	_Atomic unsigned n; /* read without the lock first: none known is the common case */
 } containerd_dbs;
 
 void containerd_dbs_init(containerd_dbs* d);
