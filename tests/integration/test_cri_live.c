@@ -2,9 +2,8 @@
  * The CRI engine (docs/engines.md "CRI") against private
  * containerds (engines.sh start containerd / containerd13), seen only through
  * our host and the loaded plugin .so, with only cri enabled. The test drives
- * CRI itself (no crictl in Debian 12): the test-only requests
- * (docs/engines.md "CRI test requests") are encoded by hand below (there is
- * no protoc step for tests).
+ * CRI itself (no crictl in Debian 12) through itest_cri.h's client: the
+ * test-only requests (docs/engines.md "CRI test requests") encoded by hand.
  *
  * containerd 1.6 (Debian 12) has no GetContainerEvents: the engine re-lists
  * every 2 s. containerd 1.7 (Debian 13) streams events. On both:
@@ -27,7 +26,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grpc.h"
 #include "host.h"
 #include "itest.h"
 #include "itest_cri.h"
@@ -42,149 +40,18 @@ enum {
 	RELIST_MS = 2000,        /* the CRI worker's period without events */
 };
 
-#define SVC "/runtime.v1.RuntimeService/"
-#define POD_NAME "itest-pod"
-#define POD_NS "itest-ns"
-#define POD_UID "uid-1"
-#define APP_IMAGE "localhost/app:1.0"
+#define POD_NAME ITEST_CRI_POD_NAME
+#define POD_NS ITEST_CRI_POD_NS
+#define POD_UID ITEST_CRI_POD_UID
+#define APP_IMAGE ITEST_CRI_IMAGE
 
 static char skip_why[256]; /* SKIP reasons must outlive the test function */
 
-/* ------------------------------------------------------------ CRI calls */
-
 typedef struct session {
 	itest_session is;
-	char* pod_id;
-	itest_pb pod_config; /* PodSandboxConfig */
+	itest_cri cri; /* its pod_id: the pod sandbox */
+	char* pod_id;  /* = cri.pod_id once the pod runs */
 } session;
-
-/* One unary call; the response's string field 1 (malloc'd) or NULL on failure. */
-static char* cri_call(session* s, const char* method, const itest_pb* req)
-{
-	char path[128], err[512];
-	snprintf(path, sizeof(path), SVC "%s", method);
-	uint8_t* resp = NULL;
-	size_t rlen = 0;
-	int st = GRPC_STATUS_NONE;
-	if (req->oom) {
-		fprintf(stderr, "  %s: out of memory\n", method);
-		return NULL;
-	}
-	if (grpc_unary(s->is.sock, path, NULL, req->b ? req->b : (const uint8_t*)"", req->len, 60000,
-	               NULL, &resp, &rlen, &st, err, sizeof(err))) {
-		fprintf(stderr, "  %s: grpc-status %d: %s\n", method, st, err);
-		return NULL;
-	}
-	char* r = itest_pb_get_str(resp, rlen, 1);
-	free(resp);
-	if (!r)
-		fprintf(stderr, "  %s: malformed answer\n", method);
-	return r;
-}
-
-static void build_pod_config(session* s)
-{
-	itest_pb md = {0}, nso = {0}, sc = {0}, linux_ = {0};
-	itest_pb_str(&md, 1, POD_NAME);
-	itest_pb_str(&md, 2, POD_UID);
-	itest_pb_str(&md, 3, POD_NS);
-	itest_pb_uint(&md, 4, 0);
-	itest_pb_uint(&nso, 1, 2); /* network = NODE */
-	itest_pb_msg(&sc, 1, &nso);
-	itest_pb_msg(&linux_, 2, &sc);
-
-	char logdir[ITEST_PATH_MAX + 16];
-	snprintf(logdir, sizeof(logdir), "%s/podlogs", s->is.t);
-	itest_pb* c = &s->pod_config;
-	itest_pb_msg(c, 1, &md);
-	itest_pb_str(c, 2, ""); /* host network: empty hostname (docs/engines.md "Host-network pods") */
-	itest_pb_str(c, 3, logdir);
-	itest_pb_map(c, 6, "app", "itest");
-	itest_pb_map(c, 6, "io.kubernetes.pod.name", POD_NAME);
-	itest_pb_map(c, 6, "io.kubernetes.pod.namespace", POD_NS);
-	itest_pb_map(c, 6, "io.kubernetes.pod.uid", POD_UID);
-	itest_pb_map(c, 7, "org.example/note", "itest");
-	itest_pb_msg(c, 8, &linux_);
-	c->oom |= md.oom || nso.oom || sc.oom || linux_.oom;
-	itest_pb_free(&md);
-	itest_pb_free(&nso);
-	itest_pb_free(&sc);
-	itest_pb_free(&linux_);
-}
-
-static bool run_pod(session* s)
-{
-	build_pod_config(s);
-	itest_pb req = {0};
-	itest_pb_msg(&req, 1, &s->pod_config);
-	s->pod_id = cri_call(s, "RunPodSandbox", &req);
-	itest_pb_free(&req);
-	if (s->pod_id)
-		printf("  pod sandbox %s\n", s->pod_id);
-	return s->pod_id && *s->pod_id;
-}
-
-/* CreateContainer + StartContainer; *created_ms gets the time CreateContainer was sent. */
-static char* create_container(session* s, const char* name, uint64_t* created_ms)
-{
-	itest_pb md = {0}, img = {0}, cfg = {0}, req = {0};
-	itest_pb_str(&md, 1, name);
-	itest_pb_uint(&md, 2, 0);
-	itest_pb_str(&img, 1, APP_IMAGE);
-	char logpath[64];
-	snprintf(logpath, sizeof(logpath), "%s.log", name);
-	itest_pb_msg(&cfg, 1, &md);
-	itest_pb_msg(&cfg, 2, &img);
-	itest_pb_str(&cfg, 3, "/bin/busybox");
-	itest_pb_str(&cfg, 4, "sleep");
-	itest_pb_str(&cfg, 4, "3600");
-	itest_pb_map(&cfg, 9, "io.kubernetes.container.name", name);
-	itest_pb_map(&cfg, 9, "io.kubernetes.pod.name", POD_NAME);
-	itest_pb_map(&cfg, 9, "io.kubernetes.pod.namespace", POD_NS);
-	itest_pb_map(&cfg, 9, "io.kubernetes.pod.uid", POD_UID);
-	itest_pb_str(&cfg, 11, logpath);
-	itest_pb_str(&req, 1, s->pod_id);
-	itest_pb_msg(&req, 2, &cfg);
-	itest_pb_msg(&req, 3, &s->pod_config);
-	req.oom |= md.oom || img.oom || cfg.oom;
-	*created_ms = itest_now_ms();
-	char* id = cri_call(s, "CreateContainer", &req);
-	itest_pb_free(&md);
-	itest_pb_free(&img);
-	itest_pb_free(&cfg);
-	itest_pb_free(&req);
-	if (!id || !*id) {
-		free(id);
-		return NULL;
-	}
-	itest_pb st = {0};
-	itest_pb_str(&st, 1, id);
-	char* ok = cri_call(s, "StartContainer", &st);
-	itest_pb_free(&st);
-	if (!ok) {
-		free(id);
-		return NULL;
-	}
-	free(ok);
-	return id;
-}
-
-static void remove_pod(session* s)
-{
-	if (!s->pod_id)
-		return;
-	itest_pb req = {0};
-	itest_pb_str(&req, 1, s->pod_id);
-	char* r = cri_call(s, "StopPodSandbox", &req);
-	CHECK(r != NULL);
-	free(r);
-	r = cri_call(s, "RemovePodSandbox", &req);
-	CHECK(r != NULL);
-	free(r);
-	itest_pb_free(&req);
-	free(s->pod_id);
-	s->pod_id = NULL;
-}
 
 /* The pid of task ID (a container or the sandbox's pause) in namespace k8s.io, or -1. */
 static pid_t task_pid(session* s, const char* id)
@@ -198,7 +65,7 @@ static char* create_and_wait(session* s, const char* name, uint64_t* lat)
 	itest_session* is = &s->is;
 	host_drain_async(is->h);
 	uint64_t t0 = 0, arrived = 0;
-	char* id = create_container(s, name, &t0);
+	char* id = itest_cri_create_start(&s->cri, name, NULL, &t0);
 	CHECK(id != NULL);
 	if (!id)
 		return NULL;
@@ -212,23 +79,6 @@ static char* create_and_wait(session* s, const char* name, uint64_t* lat)
 	printf("  %s (%.12s): create->event %llu ms\n", name, id, (unsigned long long)*lat);
 	CHECK(*lat <= MAX_LAT_MS);
 	return id;
-}
-
-/* StopContainer + RemoveContainer. */
-static bool remove_container(session* s, const char* id)
-{
-	itest_pb stop = {0}, rm = {0};
-	itest_pb_str(&stop, 1, id);
-	itest_pb_uint(&stop, 2, 0); /* timeout: kill at once (our sleep ignores SIGTERM as pid 1) */
-	itest_pb_str(&rm, 1, id);
-	char* r1 = cri_call(s, "StopContainer", &stop);
-	char* r2 = r1 ? cri_call(s, "RemoveContainer", &rm) : NULL;
-	bool ok = r1 && r2;
-	free(r1);
-	free(r2);
-	itest_pb_free(&stop);
-	itest_pb_free(&rm);
-	return ok;
 }
 
 /* containerd 1.6 (Debian 12's) is the only one of the list without GetContainerEvents. */
@@ -306,7 +156,7 @@ static void check_removal(session* s, const char* id)
 	long want = itest_n_containers(is) - 1;
 	uint64_t removed = host_async_delivered(is->h, "container_removed");
 	uint64_t t0 = itest_now_ms();
-	CHECK(remove_container(s, id));
+	CHECK(itest_cri_stop_remove(&s->cri, id));
 	CHECK(itest_pump_until(is, itest_is_gone, id, WAIT_MS, NULL));
 	printf("  %s: remove->gone %llu ms\n", is->engine, (unsigned long long)(itest_now_ms() - t0));
 	CHECK(host_async_delivered(is->h, "container_removed") > removed);
@@ -352,7 +202,8 @@ static void body(session* s)
 {
 	itest_session* is = &s->is;
 	REQUIRE(itest_open_plugin(is, "cri", NULL));
-	REQUIRE(run_pod(s));
+	REQUIRE(itest_cri_run_pod(&s->cri));
+	s->pod_id = s->cri.pod_id;
 	check_pause(s);
 
 	uint64_t lat[N_CONTAINERS];
@@ -397,6 +248,7 @@ static void run_on(const char* engine)
 		SKIP(skip_why);
 	session s = {.pod_id = NULL};
 	REQUIRE(itest_session_init(&s.is, engine));
+	itest_cri_init(&s.cri, s.is.sock, s.is.t);
 	bool up = itest_session_start(&s.is, engine);
 	CHECK(up);
 	if (up)
@@ -404,8 +256,8 @@ static void run_on(const char* engine)
 	host_free(s.is.h); /* joins the worker before the pod goes */
 	s.is.h = NULL;
 	if (up)
-		remove_pod(&s);
-	itest_pb_free(&s.pod_config);
+		CHECK(itest_cri_remove_pod(&s.cri));
+	itest_cri_free(&s.cri);
 	CHECK(itest_session_end(&s.is, engine, test_failures_in_case));
 }
 
