@@ -2,7 +2,8 @@
  * The start-up log (docs/architecture.md "Start-up log"), through our host
  * with its log captured at Falco's default level (info): one line per
  * configured socket, with the right wording for each outcome, one more when
- * an absent socket appears, and nothing per event.
+ * an absent socket appears, and nothing per event; a socket refusing for
+ * 30 s warned about once.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -231,4 +232,54 @@ TEST(error_level_silences_them)
 	logbook_clear();
 }
 
-TEST_MAIN(T(one_line_per_socket_then_one_when_it_appears), T(error_level_silences_them))
+/*
+ * A socket file that refuses every connection for 30 s (worker.c's
+ * STALE_WARN_MS) is probably a stale bind mount: one warning saying so, not
+ * before 30 s, not repeated while the refusals go on.
+ */
+TEST(stale_socket_warned_once_after_30_s)
+{
+	char dir[] = "/tmp/attachlog.XXXXXX";
+	REQUIRE(mkdtemp(dir));
+	char refused[256];
+	snprintf(refused, sizeof(refused), "%s/stale.sock", dir);
+	int rfd = refusing_socket(refused);
+	REQUIRE(rfd >= 0);
+	char cfg[1024];
+	snprintf(cfg, sizeof(cfg),
+	         "{\"engines\":{\"docker\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
+	         "\"podman\":{\"enabled\":false},\"containerd\":{\"enabled\":false},"
+	         "\"cri\":{\"enabled\":false}}}",
+	         refused);
+	host* h = host_new();
+	REQUIRE(h);
+	host_set_log(h, capture, NULL);
+	REQUIRE(host_load(h, PLUGIN_SO_PATH) == 0 && host_init(h, cfg) == 0);
+	uint64_t opened = now_ms();
+	REQUIRE(host_open_live(h) == 0);
+
+	char want[512];
+	snprintf(want, sizeof(want), "%s exists but has not answered for 30 s", refused);
+	uint64_t end = opened + 40000;
+	while (!count_lines(want, true) && now_ms() < end)
+		usleep(50000);
+	uint64_t warned = now_ms() - opened;
+	printf("  stale-socket warning after %llu ms\n", (unsigned long long)warned);
+	CHECK_INT(count_lines(want, true), 1);
+	CHECK(warned >= 30000);
+	usleep(5000000); /* the retries go on (every 4 s at most): no second warning */
+	CHECK_INT(count_lines(want, true), 1);
+	CHECK_INT(lines(), 2); /* with the start-up line "connection refused" */
+	if (test_failures_in_case)
+		logbook_dump();
+
+	CHECK(host_close(h) == 0);
+	host_free(h);
+	close(rfd);
+	unlink(refused);
+	rmdir(dir);
+	logbook_clear();
+}
+
+TEST_MAIN(T(one_line_per_socket_then_one_when_it_appears), T(error_level_silences_them),
+          T(stale_socket_warned_once_after_30_s))
