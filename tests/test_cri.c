@@ -453,6 +453,65 @@ TEST(runtime_type_and_info)
 	cri__container_status_response__free_unpacked(back, NULL);
 }
 
+/*
+ * A container gone before its lookup (removed within a second of its start):
+ * its record comes from the event's own statuses, as they travel on the wire
+ * (fields 4 and 5), with the pod's k8s fields; nothing for an id the event
+ * has no status for.
+ */
+TEST(record_from_the_event_itself)
+{
+	Cri__ContainerStatus* st = container_status("", "localhost/app:1.0");
+	Cri__PodSandboxStatus* sb = sandbox_status(0, false);
+	REQUIRE(st && sb);
+	Cri__ContainerStatus other = CRI__CONTAINER_STATUS__INIT;
+	other.id = "0000000000000000000000000000000000000000000000000000000000000001";
+	Cri__ContainerStatus* statuses[] = {&other, st};
+	Cri__ContainerEventResponse in = CRI__CONTAINER_EVENT_RESPONSE__INIT;
+	in.container_id = CTR_ID;
+	in.container_event_type = 1; /* started */
+	in.pod_sandbox_status = sb;
+	in.n_containers_statuses = 2;
+	in.containers_statuses = statuses;
+	Cri__ContainerEventResponse* ev = roundtrip(&in.base);
+	REQUIRE(ev);
+	REQUIRE(ev->n_containers_statuses == 2 && ev->pod_sandbox_status);
+
+	cri_map_opts o = {cri_runtime_type("containerd"), 100, -1};
+	char err[256];
+	ctr_record* r = cri_event_record(ev, CTR_ID, &o, err, sizeof(err));
+	REQUIRE(r);
+	CHECK_STR(err, "");
+	CHECK_STR(r->full_id, CTR_ID);
+	CHECK_STR(r->name, "busybox");
+	CHECK_STR(r->image, "localhost/app:1.0");
+	CHECK_STR(r->pod_sandbox_id, SB_ID);
+	CHECK_STR(label(r, "io.kubernetes.pod.name"), "nginx-sandbox");
+	CHECK_STR(label(r, "io.kubernetes.pod.namespace"), "default");
+	CHECK_STR(r->pod_labels_fmt, "app:myapp, example-label/custom_one:mylabel");
+	ctr_record_unref(r);
+
+	/* Not in the event (a sandbox's own event, another pod's id), or no event. */
+	CHECK(cri_event_record(ev, SB_ID, &o, err, sizeof(err)) == NULL);
+	CHECK(cri_event_record(ev, "3ad7b26ded6d", &o, err, sizeof(err)) == NULL);
+	CHECK(cri_event_record(NULL, CTR_ID, &o, err, sizeof(err)) == NULL);
+	cri__container_event_response__free_unpacked(ev, NULL);
+
+	/* Without the pod's status: the container's own fields. */
+	in.pod_sandbox_status = NULL;
+	ev = roundtrip(&in.base);
+	REQUIRE(ev);
+	r = cri_event_record(ev, CTR_ID, &o, err, sizeof(err));
+	REQUIRE(r);
+	CHECK_STR(r->name, "busybox");
+	CHECK_STR(r->pod_sandbox_id, "");
+	ctr_record_unref(r);
+	cri__container_event_response__free_unpacked(ev, NULL);
+	cri__container_status__free_unpacked(st, NULL);
+	cri__pod_sandbox_status__free_unpacked(sb, NULL);
+}
+
 TEST_MAIN(T(image_rules_example), T(cni_json_containerd_format), T(container_record_example_6_6_4),
           T(container_without_info_or_sandbox), T(containerd2_status_without_runtime_spec),
-          T(crio_verbose_info_layout), T(sandbox_record_8_4_6), T(runtime_type_and_info))
+          T(crio_verbose_info_layout), T(sandbox_record_8_4_6), T(runtime_type_and_info),
+          T(record_from_the_event_itself))

@@ -26,9 +26,17 @@
 
 enum { EV_CREATED = 0, EV_STARTED = 1, EV_STOPPED = 2, EV_DELETED = 3 };
 
+/*
+ * An event kept whole (up to EVENT_KEEP_MAX bytes: a few dozen containers'
+ * statuses) carries the record of a container gone before its lookup;
+ * a bigger one only by its id. At most ENGINE_QUEUE_MAX wait.
+ */
+#define EVENT_KEEP_MAX (64u * 1024u)
+
 typedef struct pending_ev {
 	int type;
 	char* id;
+	Cri__ContainerEventResponse* ev; /* NULL: deleted, or over EVENT_KEEP_MAX */
 } pending_ev;
 
 typedef struct cri_engine {
@@ -268,10 +276,14 @@ static void on_event(void* arg, const uint8_t* msg, size_t len)
 		pending_ev* pe = engine_queue_slot(&p->events);
 		if (pe && (pe->id = strdup(ev->container_id))) {
 			pe->type = ev->container_event_type;
+			bool keep = pe->type != EV_DELETED && len <= EVENT_KEEP_MAX;
+			pe->ev = keep ? ev : NULL;
+			ev = keep ? NULL : ev;
 			engine_queue_commit(&p->events);
 		}
 	}
-	cri__container_event_response__free_unpacked(ev, NULL);
+	if (ev)
+		cri__container_event_response__free_unpacked(ev, NULL);
 }
 
 static engine_stream cri_open_stream(engine* e)
@@ -311,6 +323,20 @@ static void cri_close_stream(engine* e)
 	grpc_stream_close(&p->stream);
 }
 
+/* The record the event itself carries, for a container that no lookup finds any more. */
+static ctr_record* event_record(engine* e, const pending_ev* ev)
+{
+	cri_map_opts o = map_opts(e);
+	char err[256];
+	ctr_record* r = cri_event_record(ev->ev, ev->id, &o, err, sizeof(err));
+	if (err[0])
+		plog_warn(e->env->log, "cri %s: %s", e->socket, err);
+	if (r)
+		plog_debug(e->env->log, "cri %s: %.12s gone before its lookup: taken from its event",
+		           e->socket, ev->id);
+	return r;
+}
+
 static void dispatch(engine* e, void* item)
 {
 	const pending_ev* ev = item;
@@ -334,6 +360,8 @@ static void dispatch(engine* e, void* item)
 	ctr_record* r = build_container(e, ev->id, NULL);
 	if (!r)
 		r = build_sandbox(e, ev->id);
+	if (!r && ev->ev) /* gone already (a container of a second): the event's own status */
+		r = event_record(e, ev);
 	if (r)
 		engine_report_known(e, &p->known, ev->id, what, r);
 	ctr_record_unref(r);
@@ -341,7 +369,10 @@ static void dispatch(engine* e, void* item)
 
 static void pending_free(void* item)
 {
-	free(((pending_ev*)item)->id);
+	pending_ev* pe = item;
+	free(pe->id);
+	if (pe->ev)
+		cri__container_event_response__free_unpacked(pe->ev, NULL);
 }
 
 static void cri_process_events(engine* e)

@@ -60,6 +60,15 @@ ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* inf
                                  const Cri__PodSandboxStatus* sb, const char* sb_info,
                                  const cri_map_opts* o, char* err, size_t errlen);
 
+/*
+ * The record of container ID from a container event's own statuses (the
+ * pod's containers and the pod, as the runtime saw them when it sent the
+ * event; no verbose info): for a container gone before its lookup
+ * (docs/engines.md "CRI events"). NULL when the event has no status for ID.
+ */
+ctr_record* cri_event_record(const Cri__ContainerEventResponse* ev, const char* id,
+                             const cri_map_opts* o, char* err, size_t errlen);
+
 /* A PodSandboxStatus (+ verbose info) → a finalized sandbox record
  * (docs/engines.md "CRI sandboxes"). */
 ctr_record* cri_sandbox_record(const Cri__PodSandboxStatus* sb, const char* sb_info,

@@ -490,6 +490,19 @@ ctr_record* cri_container_record(const Cri__ContainerStatus* st, const char* inf
 	return ctr_build_finish(&b, err, errlen);
 }
 
+ctr_record* cri_event_record(const Cri__ContainerEventResponse* ev, const char* id,
+                             const cri_map_opts* o, char* err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	for (size_t i = 0; ev && id && i < ev->n_containers_statuses; i++) {
+		const Cri__ContainerStatus* st = ev->containers_statuses[i];
+		if (st && st->id && !strcmp(st->id, id))
+			return cri_container_record(st, NULL, ev->pod_sandbox_status, NULL, o, err, errlen);
+	}
+	return NULL;
+}
+
 ctr_record* cri_sandbox_record(const Cri__PodSandboxStatus* sb, const char* sb_info,
                                const cri_map_opts* o, char* err, size_t errlen)
 {
