@@ -619,3 +619,13 @@ unsigned fake_docker_answer_hits(fake_docker* d, int k)
 {
 	return k >= 0 && (size_t)k < d->nanswers ? read_counter(d, &d->answers[k].hits) : 0;
 }
+
+bool fake_docker_config(char* buf, size_t size, const char* socket)
+{
+	int n = snprintf(buf, size,
+	                 "{\"engines\":{\"docker\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
+	                 "\"podman\":{\"enabled\":false},\"containerd\":{\"enabled\":false},"
+	                 "\"cri\":{\"enabled\":false}}}",
+	                 socket);
+	return n > 0 && (size_t)n < size;
+}

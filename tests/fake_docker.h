@@ -105,4 +105,8 @@ unsigned fake_docker_inspects(fake_docker* d, size_t i);
 /* Requests given answer k (fake_docker_answer). */
 unsigned fake_docker_answer_hits(fake_docker* d, int k);
 
+/* The plugin's init config with Docker alone enabled, on SOCKET (any socket
+ * path, this daemon's or not), into buf; false if it does not fit. */
+bool fake_docker_config(char* buf, size_t size, const char* socket);
+
 #endif

@@ -246,11 +246,7 @@ TEST(stale_socket_warned_once_after_30_s)
 	int rfd = refusing_socket(refused);
 	REQUIRE(rfd >= 0);
 	char cfg[1024];
-	snprintf(cfg, sizeof(cfg),
-	         "{\"engines\":{\"docker\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
-	         "\"podman\":{\"enabled\":false},\"containerd\":{\"enabled\":false},"
-	         "\"cri\":{\"enabled\":false}}}",
-	         refused);
+	REQUIRE(fake_docker_config(cfg, sizeof(cfg), refused));
 	host* h = host_new();
 	REQUIRE(h);
 	host_set_log(h, capture, NULL);

@@ -79,12 +79,7 @@ static bool wait_metric(host* h, metric_id id, uint64_t want)
 static host* open_docker(const char* sock, unsigned refuse)
 {
 	char cfg[1024];
-	snprintf(cfg, sizeof(cfg),
-	         "{\"engines\":{\"docker\":{\"enabled\":true,\"sockets\":[\"%s\"]},"
-	         "\"podman\":{\"enabled\":false},\"containerd\":{\"enabled\":false},"
-	         "\"cri\":{\"enabled\":false}}}",
-	         sock);
-	host* h = host_new();
+	host* h = fake_docker_config(cfg, sizeof(cfg), sock) ? host_new() : NULL;
 	if (!h)
 		return NULL;
 	host_refuse_async(h, refuse);
