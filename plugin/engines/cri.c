@@ -114,13 +114,15 @@ static Cri__PodSandboxStatusResponse* sandbox_status(engine* e, const char* id)
 }
 
 /* ContainerStatus(verbose) + the pod's PodSandboxStatus(verbose); NULL if the status fails. */
-static ctr_record* build_container(engine* e, const char* id, const char* sandbox_id)
+/* *status (may be NULL): ContainerStatus's grpc-status. */
+static ctr_record* build_container(engine* e, const char* id, const char* sandbox_id, int* status)
 {
 	Cri__ContainerStatusRequest req = CRI__CONTAINER_STATUS_REQUEST__INIT;
 	req.container_id = (char*)id;
 	req.verbose = true;
-	Cri__ContainerStatusResponse* cs = (Cri__ContainerStatusResponse*)call(
-	    e, "ContainerStatus", &req.base, &cri__container_status_response__descriptor);
+	Cri__ContainerStatusResponse* cs = (Cri__ContainerStatusResponse*)call_svc(
+	    e, priv(e)->svc, "ContainerStatus", &req.base, &cri__container_status_response__descriptor,
+	    status);
 	if (!cs || !cs->status) {
 		unpacked_free(cs);
 		return NULL;
@@ -225,7 +227,7 @@ static int relist(engine* e, bool all)
 			continue;
 		idset_put(&listed, c->id, 0);
 		if (all || !idset_get(&p->known, c->id, NULL))
-			report_new(e, c->id, build_container(e, c->id, c->pod_sandbox_id), &lost);
+			report_new(e, c->id, build_container(e, c->id, c->pod_sandbox_id, NULL), &lost);
 	}
 	engine_reconcile(e, &p->known, &listed, report_removed);
 	engine_forget(&p->known, &lost); /* the next listing reports them again */
@@ -357,10 +359,13 @@ static void dispatch(engine* e, void* item)
 	    start && !(hooks & CONFIG_HOOK_START) ? ENGINE_REPORT_UPDATED : ENGINE_REPORT_ADDED;
 	/* Sandboxes have events too; ContainerStatus fails on them
 	 * (docs/engines.md "CRI sandboxes"). */
-	ctr_record* r = build_container(e, ev->id, NULL);
+	int st = GRPC_STATUS_NONE;
+	ctr_record* r = build_container(e, ev->id, NULL, &st);
 	if (!r)
 		r = build_sandbox(e, ev->id);
-	if (!r && ev->ev) /* gone already (a container of a second): the event's own status */
+	/* Gone already (a container of a second): the event's own status. Any other
+	 * failure leaves it to a later lookup, which gets the verbose info too. */
+	if (!r && ev->ev && st == GRPC_NOT_FOUND)
 		r = event_record(e, ev);
 	if (r)
 		engine_report_known(e, &p->known, ev->id, what, r);
@@ -401,7 +406,7 @@ static bool cri_lookup(engine* e, const char* id)
 	for (size_t i = 0; lc && i < lc->n_containers && !*out; i++) {
 		const Cri__Container* c = lc->containers[i];
 		if (c && c->id && !strncmp(c->id, id, n))
-			*out = build_container(e, c->id, c->pod_sandbox_id);
+			*out = build_container(e, c->id, c->pod_sandbox_id, NULL);
 	}
 	unpacked_free(lc);
 	if (!*out) {
