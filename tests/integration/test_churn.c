@@ -1,7 +1,8 @@
 /*
  * Churn without leaks, the small version of bench_churn (churn.h): 500
  * short-lived containers (/bin/busybox true) created and removed through
- * Debian 12's dockerd, 20 at a time, beside 3 resident ones, while the plugin
+ * Debian 13's dockerd (Docker 26; Debian 12's when the Debian 13 root is
+ * absent, as in the ASan stage), 20 at a time, beside 3 resident ones, while the plugin
  * follows them through our host; sampled after the first 100 (the baseline)
  * and every 100 after, each time once the workers are idle and the plugin's
  * async events are delivered. Required at every sample: the containers
@@ -16,6 +17,7 @@
 #include <stdio.h>
 
 #include "churn.h"
+#include "itest.h"
 #include "test.h"
 
 /* The ASan stage (scripts/test.sh) churns 150, its leak check at exit
@@ -74,9 +76,13 @@ static void run(const char* engine)
 	CHECK(last->threads <= base->threads);
 }
 
+/* Debian 12's dockerd (20.10) hung under this churn at times (its
+ * libnetwork-setkey hooks blocked; once at 200 containers in a clean-clone
+ * run); Docker 26 churned 10,000 without a failure. */
 TEST(churn_docker)
 {
-	run("docker");
+	char no13[256];
+	run(itest_can_run("docker13", no13, sizeof(no13)) ? "docker13" : "docker");
 }
 
 TEST_MAIN(T(churn_docker))
