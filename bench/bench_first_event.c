@@ -42,7 +42,8 @@ int main(int argc, char** argv)
 		return 2;
 	}
 	const char* const* engines = optind < argc ? (const char* const*)argv + optind : all_engines;
-	int count = optind < argc ? argc - optind : 4, failed = 0;
+	int count = optind < argc ? argc - optind : (int)(sizeof(all_engines) / sizeof(*all_engines));
+	int failed = 0;
 	printf("time to metadata: %d containers per engine, each exec'ing 3 commands at once\n", n);
 	for (int i = 0; i < count; i++) {
 		first_event_result r;

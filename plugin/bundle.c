@@ -27,8 +27,9 @@
 #define BUNDLE_MAX_BYTES (256 * 1024)
 /* Ids remembered as looked at; past that the set starts over (a rare second look). */
 #define BUNDLE_MAX_PEEKED 4096
-/* Looks at one id's processes before giving up on its bundle (cost once per container). */
-#define BUNDLE_MAX_LOOKS 3
+/* Looks at one id's processes, while each ends on a process gone, before giving
+ * up on its bundle (runc's stages and a container's first execs are short-lived). */
+#define BUNDLE_MAX_LOOKS 6
 
 /* conmon's command line is a few KiB (paths and exit-command arguments). */
 #define BUNDLE_MAX_CMDLINE (64 * 1024)
@@ -55,6 +56,12 @@ static ssize_t read_small(const char* path, char* buf, size_t size)
 	close(fd);
 	buf[n] = '\0';
 	return more ? -1 : (ssize_t)n;
+}
+
+static bool ends_with(const char* s, const char* suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 static int64_t parent_of(const char* proc_root, int64_t pid)
@@ -136,8 +143,10 @@ int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, s
 	if (idlen < CTR_SHORT_ID_LEN)
 		return 0;
 	for (int depth = 0; depth <= BUNDLE_MAX_DEPTH && pid > 1; depth++) {
+		/* unreadable: the process exited while we walked (a runc stage, a short
+		 * exec); its children are being reparented, so nothing is learnt */
 		if (depth && (pid = parent_of(proc_root, pid)) <= 1)
-			return 0;
+			return pid < 0 ? -1 : 0;
 		char link[300], cwd[4096];
 		snprintf(link, sizeof(link), "%s/%lld/cwd", proc_root, (long long)pid);
 		ssize_t n = readlink(link, cwd, sizeof(cwd) - 1);
@@ -147,18 +156,24 @@ int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, s
 			continue;
 		}
 		cwd[n] = '\0';
+		/* runc's init works in the bundle's rootfs until it pivots into it */
+		const char* up = "";
+		if (ends_with(cwd, "/rootfs") && strstr(cwd, SHIM_TASK_DIR)) {
+			cwd[n - strlen("/rootfs")] = '\0';
+			up = "/..";
+		}
 		const char* base = strrchr(cwd, '/');
 		base = base ? base + 1 : cwd;
 		if (!strncmp(base, id, idlen)) {
-			snprintf(dir, dir_size, "%s", link);
+			snprintf(dir, dir_size, "%s%s", link, up);
 			snprintf(full_id, full_id_size, "%s", base);
 			return 1;
 		}
 		/* a pod's shim works in its sandbox's bundle, next to its containers' */
 		if (strstr(cwd, SHIM_TASK_DIR)) {
-			char up[320];
-			snprintf(up, sizeof(up), "%s/..", link);
-			return sibling(up, id, dir, dir_size, full_id, full_id_size);
+			char ns[320];
+			snprintf(ns, sizeof(ns), "%s%s/..", link, up);
+			return sibling(ns, id, dir, dir_size, full_id, full_id_size);
 		}
 		if (conmon_bundle(proc_root, pid, id, dir, dir_size, full_id, full_id_size))
 			return 1;
@@ -324,12 +339,6 @@ static ctr_record* record_of(bool (*fill)(ctr_record*, json_t*, const char*), js
 	return NULL;
 }
 
-static bool ends_with(const char* s, const char* suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* Podman's bundle is <graphroot>/<driver>-containers/<id>/userdata; the
  * storage's containers.json is two levels up. */
 static ctr_record* podman_record(const char* dir, const char* full_id)
@@ -397,8 +406,11 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 		idset_free(&s->bundle_peeked); /* leaves it empty and usable */
 	/* found < 0: a runtime's short-lived helper; one of the next processes may tell */
 	idset_put(&s->bundle_peeked, id, found < 0 ? looks + 1 : BUNDLE_MAX_LOOKS);
-	if (found <= 0)
+	if (found <= 0) {
+		plog_debug(&s->log, "container %s: no bundle from pid %lld (%s)", id, (long long)pid,
+		           found < 0 ? "a process on the way is gone; looked at again" : "none");
 		return NULL;
+	}
 	/* dir is <root>/<pid>/...: the paths its bundle names are under <root>/<pid>/root */
 	char shim_root[600];
 	const char* slash = strchr(dir + strlen(root) + 1, '/');

@@ -9,7 +9,7 @@
  * metadata database for `ctr run` / nerdctl containers.
  *
  * Runs on the event thread: reads at most a few small /proc files and one
- * bounded file, no network, at most once per container id. The engine's
+ * bounded file, no network, a few times at most per container id. The engine's
  * record replaces the provisional one when it arrives.
  */
 #ifndef BUNDLE_H
@@ -20,8 +20,8 @@
 /*
  * The provisional record of container ID for thread E (pid from the threads
  * table, else its parent), cached; NULL when ID was looked at before or the
- * bundle yields nothing. A thread whose process is already gone does not
- * count as a look.
+ * bundle yields nothing. A thread whose process, or a parent on the way, is
+ * gone does not count as a look (up to BUNDLE_MAX_LOOKS of those).
  */
 const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
                                      ss_plugin_table_entry_t* e, const char* id);
@@ -47,7 +47,7 @@ ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char
  * works in its sandbox's bundle), or the .../<ID>/userdata bundle a conmon
  * ancestor was given. "<proc>/<pid>/cwd[/../<name>]" or
  * "<proc>/<pid>/root<bundle>" into dir, the full id into full_id. 1 found, 0
- * not found, -1 PID itself is gone.
+ * not found, -1 PID or a parent on the way exited during the walk.
  */
 int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, size_t dir_size,
                 char* full_id, size_t full_id_size);

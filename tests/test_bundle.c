@@ -307,7 +307,94 @@ TEST(find_from_a_process_of_the_pod)
 	teardown();
 }
 
+/* <tmp>/proc/<pid>: a cwd link and, when ppid >= 0, a status naming the parent. */
+static void fake_proc(const char* proc, int pid, const char* cwd, int ppid)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%d", proc, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%d/cwd", proc, pid);
+	CHECK(symlink(cwd, path) == 0);
+	if (ppid < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%d/status", proc, pid);
+	FILE* f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "Name:\tsh\nPid:\t%d\nPPid:\t%d\n", pid, ppid);
+		fclose(f);
+	}
+}
+
+/*
+ * runc's stages and a container's first execs exit while their chain is
+ * walked; one whose parent (or own status) is gone on the way is "nothing
+ * learnt" (-1), looked at again from a later process, not "no bundle" (0),
+ * which would give up on the container (seen: one podman container in 100
+ * under ASan named only by its engine, after its first execs).
+ */
+TEST(a_process_gone_on_the_way_is_not_a_verdict)
+{
+	REQUIRE(setup());
+	char proc[128], dir[600], full[128];
+	snprintf(proc, sizeof(proc), "%s/proc", tmp);
+	mkdir(proc, 0755);
+	fake_proc(proc, 100, "/", 90);  /* its parent 90 is gone */
+	fake_proc(proc, 200, "/", -1);  /* exiting: cwd still readable, status not */
+	fake_proc(proc, 300, "/", 1);   /* reparented to init: no runtime above */
+	fake_proc(proc, 400, "/", 100); /* two levels down from the broken chain */
+	const char* id = "c0ffee00c0ff";
+	CHECK_INT(bundle_find(proc, 100, id, dir, sizeof(dir), full, sizeof(full)), -1);
+	CHECK_INT(bundle_find(proc, 200, id, dir, sizeof(dir), full, sizeof(full)), -1);
+	CHECK_INT(bundle_find(proc, 300, id, dir, sizeof(dir), full, sizeof(full)), 0);
+	CHECK_INT(bundle_find(proc, 400, id, dir, sizeof(dir), full, sizeof(full)), -1);
+	/* the parent reappears (the real chain, after reparenting): found */
+	fake_proc(proc, 90, ns_dir, 1);
+	char shim[600];
+	snprintf(shim, sizeof(shim), "%s/90/cwd", proc);
+	CHECK(unlink(shim) == 0);
+	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, CTR);
+	CHECK(symlink(dir, shim) == 0);
+	CHECK_INT(bundle_find(proc, 100, id, dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_STR(full, CTR);
+	teardown();
+}
+
+/*
+ * runc's init, before it pivots into the container's root, works in
+ * <bundle>/rootfs: its bundle is the directory above (seen: 5 of 50 CRI
+ * containers under ASan whose first events were runc's stages).
+ */
+TEST(found_from_runc_init_in_the_rootfs)
+{
+	REQUIRE(setup());
+	char proc[128], cwd[512], dir[600], full[128];
+	snprintf(proc, sizeof(proc), "%s/proc", tmp);
+	mkdir(proc, 0755);
+	snprintf(cwd, sizeof(cwd), "%s/%s/rootfs", ns_dir, CTR);
+	mkdir(cwd, 0755);
+	fake_proc(proc, 100, cwd, 1);
+	CHECK_INT(bundle_find(proc, 100, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_STR(full, CTR);
+	ctr_record* r = bundle_record_from_dir(dir, "", full);
+	CHECK(r && !strcmp(r->name, "web"));
+	ctr_record_unref(r);
+	/* the sandbox's rootfs: its containers are next to its bundle */
+	snprintf(cwd, sizeof(cwd), "%s/%s/rootfs", ns_dir, SANDBOX);
+	mkdir(cwd, 0755);
+	fake_proc(proc, 200, cwd, 1);
+	CHECK_INT(bundle_find(proc, 200, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_STR(full, CTR);
+	r = bundle_record_from_dir(dir, "", full);
+	CHECK(r && !strcmp(r->name, "web"));
+	ctr_record_unref(r);
+	/* a rootfs outside a shim's task directory says nothing */
+	fake_proc(proc, 300, "/tmp/c0ffee00c0ffee/rootfs", 1);
+	CHECK_INT(bundle_find(proc, 300, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 0);
+	teardown();
+}
+
 TEST_MAIN(T(record_from_cri_annotations), T(record_from_docker_config),
           T(record_from_podman_storage),
           T(no_record_without_a_container_bundle),
-          T(find_from_a_process_of_the_pod))
+          T(find_from_a_process_of_the_pod), T(a_process_gone_on_the_way_is_not_a_verdict),
+          T(found_from_runc_init_in_the_rootfs))

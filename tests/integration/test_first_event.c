@@ -11,8 +11,11 @@
  * only when they start, and `ctr run` (whose /<namespace>/<name> cgroup is
  * only a candidate, docs/decisions.md #1) the plugin reads the runtime's own
  * files (plugin/bundle.c). containerd and CRI run on both generations
- * (containerd 1.6 and 1.7); on 1.6, whose CRI has no events, the CRI share
- * is printed, not required.
+ * (containerd 1.6 and 1.7). Where only those files can name a container
+ * before it runs (Podman's service hears of it after it started; containerd
+ * 1.6's CRI has no events), one container in ten may miss (a look that lost
+ * a race on a loaded machine): the share is printed, and a broken reader
+ * (most of them missed) still fails.
  * Skipped per engine, with the reason, where it or the connector cannot run.
  */
 #include <stdbool.h>
@@ -26,8 +29,8 @@ enum { N = 10 };
 
 static char why[512];
 
-/* META: whether every execve must carry name+image, else the share is only printed. */
-static void run_engine(const char* engine, const char* extra, bool meta)
+/* MISSES: containers whose execs may lack name+image (their share is printed). */
+static void run_engine(const char* engine, const char* extra, int misses)
 {
 	first_event_result r;
 	int rc = first_event_run(engine, extra, N, &r, why, sizeof(why));
@@ -43,15 +46,16 @@ static void run_engine(const char* engine, const char* extra, bool meta)
 	CHECK_INT(r.ctrs_record, r.started);
 	CHECK_INT(r.ctrs_delay, r.started);
 	CHECK_INT(r.execs_id, r.execs);
-	if (!meta)
-		return;
-	CHECK_INT(r.execs_meta, r.execs);
-	CHECK_INT(r.ctrs_first_meta, r.started);
+	if (!misses) {
+		CHECK_INT(r.execs_meta, r.execs);
+		CHECK_INT(r.ctrs_first_meta, r.started);
+	}
+	CHECK(r.ctrs_first_meta >= r.started - misses);
 }
 
 static void run(const char* engine, const char* extra)
 {
-	run_engine(engine, extra, true);
+	run_engine(engine, extra, 0);
 }
 
 TEST(first_event_docker)
@@ -68,7 +72,7 @@ TEST(first_event_docker_start_hook)
 
 TEST(first_event_podman)
 {
-	run("podman", NULL);
+	run_engine("podman", NULL, 1);
 }
 
 TEST(first_event_containerd)
@@ -76,11 +80,10 @@ TEST(first_event_containerd)
 	run("containerd", NULL);
 }
 
-/* containerd 1.6's CRI has no events: the bundle is the only early source, and
- * under load one of its looks can miss (printed; required on 1.7). */
+/* containerd 1.6's CRI has no events: the bundle is the only early source. */
 TEST(first_event_cri)
 {
-	run_engine("cri", NULL, false);
+	run_engine("cri", NULL, 1);
 }
 
 TEST(first_event_containerd13)
