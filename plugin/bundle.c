@@ -136,8 +136,37 @@ static bool conmon_bundle(const char* proc_root, int64_t pid, const char* id, ch
 	return ok;
 }
 
-int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, size_t dir_size,
-                char* full_id, size_t full_id_size)
+/*
+ * 1 when PID's cgroups put it in container ID, 0 when not, -1 when its
+ * cgroup file is unreadable (gone) or too long. A process of the container
+ * chooses its own working directory and arguments: only the runtime's
+ * processes, outside it, say where its bundle is (runc's stages are already
+ * in it: their parent, the shim or runc itself, is asked).
+ */
+static int in_container(const char* proc_root, const cgroup_matchers* ms, int64_t pid,
+                        const char* id)
+{
+	char path[300], buf[8192];
+	snprintf(path, sizeof(path), "%s/%lld/cgroup", proc_root, (long long)pid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (char *line = buf, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		const char* p = strchr(line, ':'); /* hierarchy-id:controllers:path */
+		p = p ? strchr(p + 1, ':') : NULL;
+		cgroup_match m;
+		if (p && cgroup_match_path(ms, p + 1, &m) != CGROUP_HOST && !strcmp(m.id, id))
+			return 1;
+		if (!nl)
+			break;
+	}
+	return 0;
+}
+
+int bundle_find(const char* proc_root, const cgroup_matchers* ms, int64_t pid, const char* id,
+                char* dir, size_t dir_size, char* full_id, size_t full_id_size)
 {
 	size_t idlen = strlen(id);
 	if (idlen < CTR_SHORT_ID_LEN)
@@ -147,33 +176,29 @@ int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, s
 		 * exec); its children are being reparented, so nothing is learnt */
 		if (depth && (pid = parent_of(proc_root, pid)) <= 1)
 			return pid < 0 ? -1 : 0;
+		int in = in_container(proc_root, ms, pid, id);
+		if (in < 0)
+			return -1;
+		if (in)
+			continue;
 		char link[300], cwd[4096];
 		snprintf(link, sizeof(link), "%s/%lld/cwd", proc_root, (long long)pid);
 		ssize_t n = readlink(link, cwd, sizeof(cwd) - 1);
-		if (n <= 0) {
-			if (depth == 0)
-				return -1; /* the thread's process is gone: nothing learnt */
-			continue;
-		}
+		if (n <= 0)
+			continue; /* gone: its parent's status tells, next round */
 		cwd[n] = '\0';
-		/* runc's init works in the bundle's rootfs until it pivots into it */
-		const char* up = "";
-		if (ends_with(cwd, "/rootfs") && strstr(cwd, SHIM_TASK_DIR)) {
-			cwd[n - strlen("/rootfs")] = '\0';
-			up = "/..";
-		}
 		const char* base = strrchr(cwd, '/');
 		base = base ? base + 1 : cwd;
 		if (!strncmp(base, id, idlen)) {
-			snprintf(dir, dir_size, "%s%s", link, up);
+			snprintf(dir, dir_size, "%s", link);
 			snprintf(full_id, full_id_size, "%s", base);
 			return 1;
 		}
 		/* a pod's shim works in its sandbox's bundle, next to its containers' */
 		if (strstr(cwd, SHIM_TASK_DIR)) {
-			char ns[320];
-			snprintf(ns, sizeof(ns), "%s%s/..", link, up);
-			return sibling(ns, id, dir, dir_size, full_id, full_id_size);
+			char up[320];
+			snprintf(up, sizeof(up), "%s/..", link);
+			return sibling(up, id, dir, dir_size, full_id, full_id_size);
 		}
 		if (conmon_bundle(proc_root, pid, id, dir, dir_size, full_id, full_id_size))
 			return 1;
@@ -396,12 +421,13 @@ const ctr_record* bundle_provisional(plugin_state* s, const table_access* t,
 		pid = thread_read_i64(s, t, e, s->th.ptid);
 	char root[512], dir[600], full_id[128];
 	proc_root(root, sizeof(root));
-	int found = pid > 0 ? bundle_find(root, pid, id, dir, sizeof(dir), full_id, sizeof(full_id))
+	const cgroup_matchers* ms = &s->matchers;
+	int found = pid > 0 ? bundle_find(root, ms, pid, id, dir, sizeof(dir), full_id, sizeof(full_id))
 	                    : 0;
 	/* a short-lived exec already gone: its parent (a shell of the container) may not be */
 	int64_t ppid = found < 0 && s->th.pid ? thread_read_i64(s, t, e, s->th.ptid) : 0;
 	if (ppid > 1)
-		found = bundle_find(root, ppid, id, dir, sizeof(dir), full_id, sizeof(full_id));
+		found = bundle_find(root, ms, ppid, id, dir, sizeof(dir), full_id, sizeof(full_id));
 	if (idset_count(&s->bundle_peeked) >= BUNDLE_MAX_PEEKED)
 		idset_free(&s->bundle_peeked); /* leaves it empty and usable */
 	/* found < 0: a runtime's short-lived helper; one of the next processes may tell */

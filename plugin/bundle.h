@@ -45,11 +45,13 @@ ctr_record* bundle_record_from_dir(const char* dir, const char* root, const char
  * of PID or an ancestor (at most a few levels up) named after ID, or a
  * directory named after ID next to a containerd shim's own (a pod's shim
  * works in its sandbox's bundle), or the .../<ID>/userdata bundle a conmon
- * ancestor was given. "<proc>/<pid>/cwd[/../<name>]" or
- * "<proc>/<pid>/root<bundle>" into dir, the full id into full_id. 1 found, 0
- * not found, -1 PID or a parent on the way exited during the walk.
+ * ancestor was given. Only processes outside the container (their cgroups,
+ * matched by MS, are not ID's) are asked: the container's own would choose
+ * the answer. "<proc>/<pid>/cwd[/../<name>]" or "<proc>/<pid>/root<bundle>"
+ * into dir, the full id into full_id. 1 found, 0 not found, -1 PID or a
+ * parent on the way exited during the walk.
  */
-int bundle_find(const char* proc_root, int64_t pid, const char* id, char* dir, size_t dir_size,
-                char* full_id, size_t full_id_size);
+int bundle_find(const char* proc_root, const cgroup_matchers* ms, int64_t pid, const char* id,
+                char* dir, size_t dir_size, char* full_id, size_t full_id_size);
 
 #endif

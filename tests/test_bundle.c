@@ -37,6 +37,9 @@ static const char sandbox_annotations[] =
 
 static char tmp[64], ns_dir[256];
 
+/* Every matcher, as a default config has them. */
+static const cgroup_matchers ms = {.enabled = ~0u & ~CGROUP_ENGINE_BIT(CGROUP_ENGINE_STATIC)};
+
 static void put(const char* id, const char* body)
 {
 	char path[512];
@@ -251,12 +254,12 @@ TEST(record_from_podman_storage)
 	}
 	REQUIRE(mon > 0);
 	usleep(100000);
-	CHECK_INT(bundle_find("/proc", mon, "9d9d9d9d9d9d", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_INT(bundle_find("/proc", &ms, mon, "9d9d9d9d9d9d", dir, sizeof(dir), full, sizeof(full)), 1);
 	CHECK_STR(full, PODMAN_ID);
 	r = bundle_record_from_dir(dir, "", full);
 	CHECK(r && !strcmp(r->name, "db"));
 	ctr_record_unref(r);
-	CHECK_INT(bundle_find("/proc", mon, "0123456789ab", dir, sizeof(dir), full, sizeof(full)), 0);
+	CHECK_INT(bundle_find("/proc", &ms, mon, "0123456789ab", dir, sizeof(dir), full, sizeof(full)), 0);
 	kill(mon, SIGKILL);
 	CHECK(waitpid(mon, NULL, 0) == mon);
 	teardown();
@@ -287,42 +290,58 @@ TEST(find_from_a_process_of_the_pod)
 	usleep(50000); /* its chdir */
 
 	/* the container: next to the sandbox's bundle */
-	CHECK_INT(bundle_find("/proc", child, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_INT(bundle_find("/proc", &ms, child, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
 	CHECK_STR(full, CTR);
 	ctr_record* r = bundle_record_from_dir(dir, "", full);
 	CHECK(r && !strcmp(r->name, "web"));
 	ctr_record_unref(r);
 	/* the sandbox: our own directory */
-	CHECK_INT(bundle_find("/proc", child, "5a5a5a5a5a5a", dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_INT(bundle_find("/proc", &ms, child, "5a5a5a5a5a5a", dir, sizeof(dir), full, sizeof(full)), 1);
 	CHECK_STR(full, SANDBOX);
 	/* an id no bundle has; an id too short to be one */
-	CHECK_INT(bundle_find("/proc", child, "0123456789ab", dir, sizeof(dir), full, sizeof(full)), 0);
-	CHECK_INT(bundle_find("/proc", child, "c0ffee", dir, sizeof(dir), full, sizeof(full)), 0);
+	CHECK_INT(bundle_find("/proc", &ms, child, "0123456789ab", dir, sizeof(dir), full, sizeof(full)), 0);
+	CHECK_INT(bundle_find("/proc", &ms, child, "c0ffee", dir, sizeof(dir), full, sizeof(full)), 0);
 
 	kill(child, SIGKILL);
 	CHECK(waitpid(child, NULL, 0) == child);
 	/* gone: nothing learnt */
-	CHECK_INT(bundle_find("/proc", child, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), -1);
+	CHECK_INT(bundle_find("/proc", &ms, child, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), -1);
 	CHECK(chdir(old) == 0);
 	teardown();
 }
 
-/* <tmp>/proc/<pid>: a cwd link and, when ppid >= 0, a status naming the parent. */
-static void fake_proc(const char* proc, int pid, const char* cwd, int ppid)
+static void put_file(const char* proc, int pid, const char* name, const char* body)
 {
 	char path[512];
+	snprintf(path, sizeof(path), "%s/%d/%s", proc, pid, name);
+	FILE* f = fopen(path, "we");
+	if (f) {
+		fputs(body, f);
+		fclose(f);
+	}
+}
+
+/* <tmp>/proc/<pid>: a cwd link, a cgroup file (CG, v2) and, when ppid >= 0, a
+ * status naming the parent. */
+static void fake_proc_in(const char* proc, int pid, const char* cwd, int ppid, const char* cg)
+{
+	char path[512], body[512];
 	snprintf(path, sizeof(path), "%s/%d", proc, pid);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/%d/cwd", proc, pid);
 	CHECK(symlink(cwd, path) == 0);
+	snprintf(body, sizeof(body), "0::%s\n", cg);
+	put_file(proc, pid, "cgroup", body);
 	if (ppid < 0)
 		return;
-	snprintf(path, sizeof(path), "%s/%d/status", proc, pid);
-	FILE* f = fopen(path, "we");
-	if (f) {
-		fprintf(f, "Name:\tsh\nPid:\t%d\nPPid:\t%d\n", pid, ppid);
-		fclose(f);
-	}
+	snprintf(body, sizeof(body), "Name:\tsh\nPid:\t%d\nPPid:\t%d\n", pid, ppid);
+	put_file(proc, pid, "status", body);
+}
+
+/* A process of the host (a runtime's), by its cgroup. */
+static void fake_proc(const char* proc, int pid, const char* cwd, int ppid)
+{
+	fake_proc_in(proc, pid, cwd, ppid, "/system.slice/containerd.service");
 }
 
 /*
@@ -343,10 +362,10 @@ TEST(a_process_gone_on_the_way_is_not_a_verdict)
 	fake_proc(proc, 300, "/", 1);   /* reparented to init: no runtime above */
 	fake_proc(proc, 400, "/", 100); /* two levels down from the broken chain */
 	const char* id = "c0ffee00c0ff";
-	CHECK_INT(bundle_find(proc, 100, id, dir, sizeof(dir), full, sizeof(full)), -1);
-	CHECK_INT(bundle_find(proc, 200, id, dir, sizeof(dir), full, sizeof(full)), -1);
-	CHECK_INT(bundle_find(proc, 300, id, dir, sizeof(dir), full, sizeof(full)), 0);
-	CHECK_INT(bundle_find(proc, 400, id, dir, sizeof(dir), full, sizeof(full)), -1);
+	CHECK_INT(bundle_find(proc, &ms, 100, id, dir, sizeof(dir), full, sizeof(full)), -1);
+	CHECK_INT(bundle_find(proc, &ms, 200, id, dir, sizeof(dir), full, sizeof(full)), -1);
+	CHECK_INT(bundle_find(proc, &ms, 300, id, dir, sizeof(dir), full, sizeof(full)), 0);
+	CHECK_INT(bundle_find(proc, &ms, 400, id, dir, sizeof(dir), full, sizeof(full)), -1);
 	/* the parent reappears (the real chain, after reparenting): found */
 	fake_proc(proc, 90, ns_dir, 1);
 	char shim[600];
@@ -354,42 +373,53 @@ TEST(a_process_gone_on_the_way_is_not_a_verdict)
 	CHECK(unlink(shim) == 0);
 	snprintf(dir, sizeof(dir), "%s/%s", ns_dir, CTR);
 	CHECK(symlink(dir, shim) == 0);
-	CHECK_INT(bundle_find(proc, 100, id, dir, sizeof(dir), full, sizeof(full)), 1);
+	CHECK_INT(bundle_find(proc, &ms, 100, id, dir, sizeof(dir), full, sizeof(full)), 1);
 	CHECK_STR(full, CTR);
 	teardown();
 }
 
 /*
- * runc's init, before it pivots into the container's root, works in
- * <bundle>/rootfs: its bundle is the directory above (seen: 5 of 50 CRI
- * containers under ASan whose first events were runc's stages).
+ * A process of the container chooses its working directory: it could work in
+ * a directory named after its own id, holding a config.json of its making
+ * (a forged name and image). Only processes outside the container's cgroup
+ * are asked; runc's stages, already inside it, are passed over for the
+ * runtime above them.
  */
-TEST(found_from_runc_init_in_the_rootfs)
+TEST(only_processes_outside_the_container_are_asked)
 {
 	REQUIRE(setup());
-	char proc[128], cwd[512], dir[600], full[128];
+	char proc[128], cwd[512], cg[256], dir[600], full[128];
 	snprintf(proc, sizeof(proc), "%s/proc", tmp);
 	mkdir(proc, 0755);
+	/* the container's cgroup, by its 64-digit id (CTR is the bundle's name) */
+	snprintf(cg, sizeof(cg), "/system.slice/docker-c0ffee00c0ff%052d.scope", 0);
+	/* the container's own process works in a bundle-looking directory */
+	snprintf(cwd, sizeof(cwd), "%s/forged/%s", tmp, CTR);
+	char forged[512];
+	snprintf(forged, sizeof(forged), "%s/forged", tmp);
+	mkdir(forged, 0755);
+	mkdir(cwd, 0755);
+	fake_proc_in(proc, 100, cwd, 1, cg);
+	CHECK_INT(bundle_find(proc, &ms, 100, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 0);
+	/* runc's init in <bundle>/rootfs, in the container: its parent, the shim, tells */
 	snprintf(cwd, sizeof(cwd), "%s/%s/rootfs", ns_dir, CTR);
 	mkdir(cwd, 0755);
-	fake_proc(proc, 100, cwd, 1);
-	CHECK_INT(bundle_find(proc, 100, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
+	fake_proc_in(proc, 200, cwd, 150, cg);
+	snprintf(cwd, sizeof(cwd), "%s/%s", ns_dir, SANDBOX);
+	fake_proc(proc, 150, cwd, 1); /* the pod's shim */
+	CHECK_INT(bundle_find(proc, &ms, 200, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
 	CHECK_STR(full, CTR);
 	ctr_record* r = bundle_record_from_dir(dir, "", full);
 	CHECK(r && !strcmp(r->name, "web"));
 	ctr_record_unref(r);
-	/* the sandbox's rootfs: its containers are next to its bundle */
-	snprintf(cwd, sizeof(cwd), "%s/%s/rootfs", ns_dir, SANDBOX);
-	mkdir(cwd, 0755);
-	fake_proc(proc, 200, cwd, 1);
-	CHECK_INT(bundle_find(proc, 200, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
-	CHECK_STR(full, CTR);
-	r = bundle_record_from_dir(dir, "", full);
-	CHECK(r && !strcmp(r->name, "web"));
-	ctr_record_unref(r);
-	/* a rootfs outside a shim's task directory says nothing */
-	fake_proc(proc, 300, "/tmp/c0ffee00c0ffee/rootfs", 1);
-	CHECK_INT(bundle_find(proc, 300, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 0);
+	/* another container's cgroup does not make a process the container's */
+	fake_proc_in(proc, 300, cwd, 1, "/system.slice/docker-" SANDBOX ".scope");
+	CHECK_INT(bundle_find(proc, &ms, 300, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), 1);
+	/* a cgroup file that cannot be read: gone, nothing learnt */
+	fake_proc(proc, 400, "/", 150);
+	snprintf(cwd, sizeof(cwd), "%s/400/cgroup", proc);
+	CHECK(unlink(cwd) == 0);
+	CHECK_INT(bundle_find(proc, &ms, 400, "c0ffee00c0ff", dir, sizeof(dir), full, sizeof(full)), -1);
 	teardown();
 }
 
@@ -397,4 +427,4 @@ TEST_MAIN(T(record_from_cri_annotations), T(record_from_docker_config),
           T(record_from_podman_storage),
           T(no_record_without_a_container_bundle),
           T(find_from_a_process_of_the_pod), T(a_process_gone_on_the_way_is_not_a_verdict),
-          T(found_from_runc_init_in_the_rootfs))
+          T(only_processes_outside_the_container_are_asked))
