@@ -58,12 +58,6 @@ static ssize_t read_small(const char* path, char* buf, size_t size)
 	return more ? -1 : (ssize_t)n;
 }
 
-static bool ends_with(const char* s, const char* suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static int64_t parent_of(const char* proc_root, int64_t pid)
 {
 	char path[300], buf[4096];
@@ -362,6 +356,12 @@ static ctr_record* record_of(bool (*fill)(ctr_record*, json_t*, const char*), js
 	}
 	ctr_record_unref(r);
 	return NULL;
+}
+
+static bool ends_with(const char* s, const char* suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 /* Podman's bundle is <graphroot>/<driver>-containers/<id>/userdata; the
